@@ -1,0 +1,457 @@
+//! Tracker configuration: parsed once, validated once, here.
+//!
+//! The platforms hand the core the same JSON object the app developer wrote in
+//! TypeScript (`{ networkConfig, trackerConfig, sessionConfig, emitterConfig,
+//! storage }`). Parsing it here, and nowhere else, is what keeps Android, iOS
+//! and Node from ever disagreeing on a default or on what is valid. Every error
+//! names the offending field, e.g. `sessionConfig.foregroundTimeout`.
+
+use crate::error::{Result, TrackerError};
+use serde::Deserialize;
+use std::path::PathBuf;
+
+/// HTTP method used to send events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HttpMethod {
+    /// Batches to `{endpoint}/com.snowplowanalytics.snowplow/tp2` (default).
+    Post,
+    /// One event per request to `{endpoint}/i`.
+    Get,
+}
+
+/// Platform value sent as `p`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DevicePlatform {
+    /// Web.
+    Web,
+    /// Mobile (default).
+    Mob,
+    /// Desktop computer.
+    Pc,
+    /// Server.
+    Srv,
+    /// General application.
+    App,
+    /// Connected TV.
+    Tv,
+    /// Games console.
+    Cnsl,
+    /// Internet of things.
+    Iot,
+}
+
+impl DevicePlatform {
+    /// The protocol's code for this platform.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DevicePlatform::Web => "web",
+            DevicePlatform::Mob => "mob",
+            DevicePlatform::Pc => "pc",
+            DevicePlatform::Srv => "srv",
+            DevicePlatform::App => "app",
+            DevicePlatform::Tv => "tv",
+            DevicePlatform::Cnsl => "cnsl",
+            DevicePlatform::Iot => "iot",
+        }
+    }
+}
+
+/// Where and how events are sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkConfig {
+    /// Collector base URL, normalised: scheme present, no trailing slash.
+    pub endpoint: String,
+    /// POST (default) or GET.
+    pub method: HttpMethod,
+}
+
+/// What the tracker adds to events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackerConfig {
+    /// `aid`; defaults to what the platform gives (package name, bundle id).
+    pub app_id: Option<String>,
+    /// `p`; default `mob`.
+    pub device_platform: DevicePlatform,
+    /// Attach the `client_session` entity (default true).
+    pub session_context: bool,
+    /// Track background/foreground events (default true).
+    pub lifecycle_autotracking: bool,
+    /// Base64-encode `ue_px` / `cx` (default true).
+    pub base64_encoding: bool,
+    /// Anonymise the session entity's user ids (default false).
+    pub user_anonymisation: bool,
+}
+
+/// Session timeouts and restart behaviour.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionConfig {
+    /// Inactivity timeout in the foreground, in ms (from seconds; default 1800 s).
+    pub foreground_timeout_ms: i64,
+    /// Inactivity timeout in the background, in ms (default 1800 s).
+    pub background_timeout_ms: i64,
+    /// Continue the stored session after a restart if within the foreground timeout.
+    pub continue_session_on_restart: bool,
+}
+
+/// Batching limits of the emitter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmitterConfig {
+    /// Maximum events read from the store per request (default 25).
+    pub emit_range: u32,
+    /// Maximum POST body size in bytes (default 40000).
+    pub byte_limit_post: u32,
+    /// Maximum size of one event sent by GET, in bytes (default 40000).
+    pub byte_limit_get: u32,
+}
+
+/// The whole, validated configuration of one tracker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Network settings.
+    pub network: NetworkConfig,
+    /// Tracker settings.
+    pub tracker: TrackerConfig,
+    /// Session settings.
+    pub session: SessionConfig,
+    /// Emitter settings.
+    pub emitter: EmitterConfig,
+    /// Directory of the databases, if the app chose one.
+    pub storage_directory: Option<PathBuf>,
+}
+
+/// Values only the platform knows, used where the app developer gave none.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlatformDefaults {
+    /// Default `appId` (Android package name, iOS bundle identifier).
+    pub app_id: Option<String>,
+    /// Default directory for the databases.
+    pub storage_directory: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
+struct RawConfig {
+    network_config: Option<RawNetwork>,
+    tracker_config: Option<RawTracker>,
+    session_config: Option<RawSession>,
+    emitter_config: Option<RawEmitter>,
+    storage: Option<RawStorage>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
+struct RawNetwork {
+    endpoint: String,
+    method: Option<HttpMethod>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
+struct RawTracker {
+    app_id: Option<String>,
+    device_platform: Option<DevicePlatform>,
+    session_context: Option<bool>,
+    lifecycle_autotracking: Option<bool>,
+    base64_encoding: Option<bool>,
+    user_anonymisation: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
+struct RawSession {
+    #[serde(default, deserialize_with = "present")]
+    foreground_timeout: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "present")]
+    background_timeout: Option<serde_json::Value>,
+    continue_session_on_restart: Option<bool>,
+}
+
+/// Keeps an explicit `null` (as `Some(Null)`) so it can be reported, not defaulted.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<serde_json::Value>, D::Error> {
+    serde_json::Value::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
+struct RawEmitter {
+    emit_range: Option<u32>,
+    byte_limit_post: Option<u32>,
+    byte_limit_get: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
+struct RawStorage {
+    directory: Option<String>,
+}
+
+/// Default inactivity timeout of both states, in seconds.
+pub const DEFAULT_TIMEOUT_SECONDS: f64 = 1800.0;
+/// Default `emitterConfig.emitRange`.
+pub const DEFAULT_EMIT_RANGE: u32 = 25;
+/// Default `emitterConfig.byteLimitPost` and `byteLimitGet`.
+pub const DEFAULT_BYTE_LIMIT: u32 = 40_000;
+/// The smallest byte limit accepted: below it no real event fits.
+pub const MIN_BYTE_LIMIT: u32 = 1_000;
+
+impl Config {
+    /// Parses and validates the JSON configuration.
+    pub fn from_json(json: &str, platform: &PlatformDefaults) -> Result<Config> {
+        let value: serde_json::Value = serde_json::from_str(json)
+            .map_err(|e| TrackerError::InvalidConfig(format!("configuration is not valid JSON: {e}")))?;
+        if !value.is_object() {
+            return Err(TrackerError::InvalidConfig(format!(
+                "configuration must be an object, got {}",
+                describe(&value)
+            )));
+        }
+        let raw: RawConfig = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let msg = strip_position(&e.inner().to_string());
+            if path.is_empty() || path == "." {
+                TrackerError::InvalidConfig(msg)
+            } else {
+                TrackerError::InvalidConfig(format!("{path}: {msg}"))
+            }
+        })?;
+        let network = raw
+            .network_config
+            .ok_or_else(|| TrackerError::InvalidConfig("networkConfig is required".into()))?;
+        let endpoint = normalise_endpoint(&network.endpoint)?;
+        let t = raw.tracker_config.unwrap_or_default();
+        let s = raw.session_config.unwrap_or_default();
+        let e = raw.emitter_config.unwrap_or_default();
+        let app_id = match t.app_id {
+            Some(id) => Some(id),
+            None => platform.app_id.clone(),
+        };
+        let emitter = EmitterConfig {
+            emit_range: e.emit_range.unwrap_or(DEFAULT_EMIT_RANGE),
+            byte_limit_post: e.byte_limit_post.unwrap_or(DEFAULT_BYTE_LIMIT),
+            byte_limit_get: e.byte_limit_get.unwrap_or(DEFAULT_BYTE_LIMIT),
+        };
+        if emitter.emit_range == 0 {
+            return Err(TrackerError::InvalidConfig(
+                "emitterConfig.emitRange must be at least 1".into(),
+            ));
+        }
+        for (name, v) in [
+            ("byteLimitPost", emitter.byte_limit_post),
+            ("byteLimitGet", emitter.byte_limit_get),
+        ] {
+            if v < MIN_BYTE_LIMIT {
+                return Err(TrackerError::InvalidConfig(format!(
+                    "emitterConfig.{name} must be at least {MIN_BYTE_LIMIT} bytes, got {v}"
+                )));
+            }
+        }
+        let storage_directory = match raw.storage.and_then(|s| s.directory) {
+            Some(d) if d.trim().is_empty() => {
+                return Err(TrackerError::InvalidConfig(
+                    "storage.directory must be a non-empty path".into(),
+                ))
+            }
+            Some(d) => Some(PathBuf::from(d)),
+            None => None,
+        };
+        Ok(Config {
+            network: NetworkConfig { endpoint, method: network.method.unwrap_or(HttpMethod::Post) },
+            tracker: TrackerConfig {
+                app_id,
+                device_platform: t.device_platform.unwrap_or(DevicePlatform::Mob),
+                session_context: t.session_context.unwrap_or(true),
+                lifecycle_autotracking: t.lifecycle_autotracking.unwrap_or(true),
+                base64_encoding: t.base64_encoding.unwrap_or(true),
+                user_anonymisation: t.user_anonymisation.unwrap_or(false),
+            },
+            session: SessionConfig {
+                foreground_timeout_ms: timeout_ms(
+                    "sessionConfig.foregroundTimeout",
+                    s.foreground_timeout.as_ref(),
+                )?,
+                background_timeout_ms: timeout_ms(
+                    "sessionConfig.backgroundTimeout",
+                    s.background_timeout.as_ref(),
+                )?,
+                continue_session_on_restart: s.continue_session_on_restart.unwrap_or(false),
+            },
+            emitter,
+            storage_directory: storage_directory.or_else(|| platform.storage_directory.clone()),
+        })
+    }
+}
+
+/// serde_json appends " at line L column C" to messages; the path says more.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// The largest timeout accepted: about 285 years, far below i64 overflow.
+const MAX_TIMEOUT_SECONDS: f64 = 9.0e9;
+
+fn timeout_ms(field: &str, v: Option<&serde_json::Value>) -> Result<i64> {
+    let seconds = match v {
+        None => DEFAULT_TIMEOUT_SECONDS,
+        Some(serde_json::Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
+        Some(other) => {
+            return Err(TrackerError::InvalidConfig(format!(
+                "{field} must be a number of seconds, got {}",
+                describe(other)
+            )))
+        }
+    };
+    if !seconds.is_finite() || seconds < 0.0 {
+        return Err(TrackerError::InvalidConfig(format!(
+            "{field} must be a finite, non-negative number of seconds, got {seconds}"
+        )));
+    }
+    if seconds > MAX_TIMEOUT_SECONDS {
+        return Err(TrackerError::InvalidConfig(format!(
+            "{field} must be at most {MAX_TIMEOUT_SECONDS} seconds, got {seconds}"
+        )));
+    }
+    Ok((seconds * 1000.0).round() as i64)
+}
+
+/// A short description of a JSON value for error messages.
+pub(crate) fn describe(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "null".into(),
+        serde_json::Value::Bool(b) => format!("boolean {b}"),
+        serde_json::Value::Number(n) => format!("number {n}"),
+        serde_json::Value::String(s) => {
+            let short: String = s.chars().take(40).collect();
+            format!("string {short:?}")
+        }
+        serde_json::Value::Array(_) => "an array".into(),
+        serde_json::Value::Object(_) => "an object".into(),
+    }
+}
+
+/// Validates the collector URL and gives it a scheme (https when absent).
+pub fn normalise_endpoint(raw: &str) -> Result<String> {
+    let bad = |why: &str| {
+        TrackerError::InvalidConfig(format!("networkConfig.endpoint {why}, got {raw:?}"))
+    };
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(bad("must be a non-empty URL"));
+    }
+    let with_scheme = match trimmed.find("://") {
+        Some(i) => {
+            let scheme = trimmed[..i].to_ascii_lowercase();
+            if scheme != "http" && scheme != "https" {
+                return Err(bad("must use http or https"));
+            }
+            format!("{scheme}{}", &trimmed[i..])
+        }
+        None => format!("https://{trimmed}"),
+    };
+    let uri: ureq::http::Uri = with_scheme.parse().map_err(|_| bad("is not a valid URL"))?;
+    let host = uri.host().unwrap_or("");
+    if host.is_empty() || host.starts_with('.') || host.ends_with("..") {
+        return Err(bad("has no host"));
+    }
+    if uri.query().is_some() || with_scheme.contains('#') {
+        return Err(bad("must not have a query or fragment"));
+    }
+    Ok(with_scheme.trim_end_matches('/').to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Result<Config> {
+        Config::from_json(json, &PlatformDefaults::default())
+    }
+
+    fn err(json: &str) -> String {
+        parse(json).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn defaults_follow_snowplow_2x() {
+        let c = parse(r#"{"networkConfig":{"endpoint":"collector.example.com"}}"#).unwrap();
+        assert_eq!(c.network.endpoint, "https://collector.example.com");
+        assert_eq!(c.network.method, HttpMethod::Post);
+        assert_eq!(c.tracker.device_platform, DevicePlatform::Mob);
+        assert!(c.tracker.session_context);
+        assert!(c.tracker.lifecycle_autotracking);
+        assert!(c.tracker.base64_encoding);
+        assert!(!c.tracker.user_anonymisation);
+        assert_eq!(c.session.foreground_timeout_ms, 1_800_000);
+        assert_eq!(c.session.background_timeout_ms, 1_800_000);
+        assert!(!c.session.continue_session_on_restart);
+        assert_eq!(c.emitter, EmitterConfig { emit_range: 25, byte_limit_post: 40000, byte_limit_get: 40000 });
+        assert_eq!(c.tracker.app_id, None);
+    }
+
+    #[test]
+    fn platform_app_id_is_default_only() {
+        let p = PlatformDefaults { app_id: Some("com.app".into()), storage_directory: None };
+        let c = Config::from_json(r#"{"networkConfig":{"endpoint":"h.io"}}"#, &p).unwrap();
+        assert_eq!(c.tracker.app_id.as_deref(), Some("com.app"));
+        let c = Config::from_json(
+            r#"{"networkConfig":{"endpoint":"h.io"},"trackerConfig":{"appId":"mine"}}"#,
+            &p,
+        )
+        .unwrap();
+        assert_eq!(c.tracker.app_id.as_deref(), Some("mine"));
+    }
+
+    #[test]
+    fn fractional_timeouts_are_kept_to_the_millisecond() {
+        let c = parse(r#"{"networkConfig":{"endpoint":"h.io"},"sessionConfig":{"foregroundTimeout":1.5,"backgroundTimeout":0.0015}}"#).unwrap();
+        assert_eq!(c.session.foreground_timeout_ms, 1500);
+        assert_eq!(c.session.background_timeout_ms, 2);
+    }
+
+    #[test]
+    fn each_invalid_field_is_named() {
+        let cases = [
+            (r#"{}"#, "networkConfig is required"),
+            (r#"{"networkConfig":{"endpoint":""}}"#, "networkConfig.endpoint must be a non-empty URL"),
+            (r#"{"networkConfig":{"endpoint":"ftp://x.io"}}"#, "networkConfig.endpoint must use http or https"),
+            (r#"{"networkConfig":{"endpoint":"https://"}}"#, "networkConfig.endpoint"),
+            (r#"{"networkConfig":{"endpoint":"http://a b"}}"#, "networkConfig.endpoint is not a valid URL"),
+            (r#"{"networkConfig":{"endpoint":42}}"#, "networkConfig.endpoint: invalid type: integer `42`"),
+            (r#"{"networkConfig":{"endpoint":"h.io","method":"put"}}"#, "networkConfig.method: unknown variant `put`"),
+            (r#"{"networkConfig":{"endpoint":"h.io","extra":1}}"#, "unknown field `extra`"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"trackerConfig":{"sessionContext":"yes"}}"#, "trackerConfig.sessionContext: invalid type: string \"yes\", expected a boolean"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"trackerConfig":{"devicePlatform":"phone"}}"#, "trackerConfig.devicePlatform: unknown variant `phone`"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"trackerConfig":{"sesionContext":true}}"#, "unknown field `sesionContext`"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"sessionConfig":{"foregroundTimeout":-1}}"#, "sessionConfig.foregroundTimeout must be a finite, non-negative number of seconds, got -1"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"sessionConfig":{"backgroundTimeout":"Infinity"}}"#, "sessionConfig.backgroundTimeout must be a number of seconds, got string \"Infinity\""),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"sessionConfig":{"backgroundTimeout":null}}"#, "sessionConfig.backgroundTimeout must be a number of seconds, got null"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"sessionConfig":{"foregroundTimeout":1e300}}"#, "sessionConfig.foregroundTimeout must be at most"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"sessionConfig":{"continueSessionOnRestart":1}}"#, "sessionConfig.continueSessionOnRestart: invalid type"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"emitterConfig":{"emitRange":0}}"#, "emitterConfig.emitRange must be at least 1"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"emitterConfig":{"emitRange":2.5}}"#, "emitterConfig.emitRange: invalid type"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"emitterConfig":{"byteLimitPost":10}}"#, "emitterConfig.byteLimitPost must be at least 1000"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"emitterConfig":{"bufferOption":"single"}}"#, "unknown field `bufferOption`"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"subjectConfig":{}}"#, "unknown field `subjectConfig`"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"storage":{"directory":" "}}"#, "storage.directory must be a non-empty path"),
+            (r#"[1]"#, "configuration must be an object, got an array"),
+            (r#"{"networkConfig":"#, "configuration is not valid JSON"),
+            (r#"{"networkConfig":"h.io"}"#, "networkConfig: invalid type: string \"h.io\", expected an object"),
+        ];
+        for (json, expected) in cases {
+            let m = err(json);
+            assert!(m.contains(expected), "{json}: expected {expected:?} in {m:?}");
+            assert!(m.starts_with("invalid configuration: "), "{m}");
+        }
+    }
+
+    #[test]
+    fn endpoint_forms() {
+        assert_eq!(normalise_endpoint("HTTP://127.0.0.1:9090/").unwrap(), "http://127.0.0.1:9090");
+        assert_eq!(normalise_endpoint(" c.io/prefix ").unwrap(), "https://c.io/prefix");
+        assert!(normalise_endpoint("https://c.io/?x=1").is_err());
+    }
+}

@@ -1,0 +1,30 @@
+//! The Rust core of react-native-rust-tracker: every decision of the tracker.
+//!
+//! A Snowplow-protocol analytics tracker whose platform layers (Kotlin, Swift,
+//! Node) only pass calls through. The core owns configuration ([`config`]),
+//! the session contract ([`session`]), events and their wire format
+//! ([`event`], [`payload`]), the SQLite queue ([`store`]), sending
+//! ([`emitter`]), the per-namespace tracker and its writer thread
+//! ([`tracker`]) and the process-wide set of trackers ([`registry`]). Time
+//! comes from an injected [`clock::Clock`].
+#![deny(missing_docs)]
+
+pub mod clock;
+pub mod config;
+pub mod emitter;
+pub mod error;
+pub mod event;
+pub mod payload;
+pub mod registry;
+pub mod reply;
+pub mod session;
+pub mod store;
+pub mod tracker;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{Config, PlatformDefaults};
+pub use error::{Result, TrackerError};
+pub use event::{Event, EventType};
+pub use reply::{Reply, Responder};
+pub use session::{ClientSession, SessionInfo};
+pub use tracker::{SessionObserver, Tracker, TrackerOptions};
