@@ -1,0 +1,37 @@
+/**
+ * The native surface of react-native-rust-tracker, defined once.
+ *
+ * React Native's codegen turns this file into the Java/Kotlin and Objective-C
+ * spec the Android and iOS modules implement; the Node addon exports the same
+ * methods. Configurations and events cross as JSON strings, because the Rust
+ * core parses and validates them: the platforms never decide anything.
+ *
+ * Importing this file looks the module up; the entries only import it lazily.
+ */
+import type { TurboModule } from 'react-native';
+import { TurboModuleRegistry } from 'react-native';
+
+/** The values behind the six session getters, as the core reports them. */
+export type NativeSessionInfo = {
+  userId: string;
+  sessionId: string | null;
+  sessionIndex: number | null;
+  isInBackground: boolean;
+  backgroundIndex: number;
+  foregroundIndex: number;
+};
+
+export interface Spec extends TurboModule {
+  createTracker(namespace: string, configJson: string): Promise<void>;
+  removeTracker(namespace: string): Promise<boolean>;
+  removeAllTrackers(): Promise<void>;
+  trackScreenViewEvent(namespace: string, argsJson: string): Promise<void>;
+  trackSelfDescribingEvent(namespace: string, argsJson: string): Promise<void>;
+  trackStructuredEvent(namespace: string, argsJson: string): Promise<void>;
+  getSessionInfo(namespace: string): Promise<NativeSessionInfo>;
+  startNewSession(namespace: string): Promise<void>;
+  flush(namespace: string): Promise<void>;
+  setAppState(state: string): Promise<void>;
+}
+
+export default TurboModuleRegistry.getEnforcing<Spec>('RustTracker');

@@ -1,0 +1,29 @@
+/**
+ * Node entry (package.json `main`): the same API as on React Native, over the
+ * Node-API addon built from crates/tracker-node.
+ *
+ * Node has no app lifecycle, so `setAppState('active' | 'background')` drives
+ * the lifecycle of every tracker. `controllerConfig.storage.directory` sets
+ * where the SQLite databases live (default: the per-user data directory, e.g.
+ * `~/.local/share/react-native-rust-tracker`). Importing this module has no
+ * side effects: the addon loads at the first call.
+ */
+import * as path from 'path';
+import { makeApi, type NativeSurface } from './api';
+
+let addon: NativeSurface | undefined;
+
+function loadAddon(): NativeSurface {
+  if (!addon) {
+    const file = process.env.RN_RUST_TRACKER_ADDON ?? path.join(__dirname, 'tracker_node.node');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    addon = require(file) as NativeSurface;
+  }
+  return addon;
+}
+
+const api = makeApi(loadAddon);
+
+export const { createTracker, removeTracker, removeAllTrackers, setAppState } = api;
+export { TrackerError } from './api';
+export type * from './types';

@@ -1,0 +1,136 @@
+/**
+ * Public types of react-native-rust-tracker: the configuration objects and the
+ * tracker of Snowplow's React Native tracker 2.x API, with the options this
+ * tracker adds (`storage`, `continueSessionOnRestart`, `flush`,
+ * `startNewSession`). Values are validated by the Rust core, which rejects
+ * unknown keys, so a typo never goes unnoticed.
+ */
+
+/** HTTP method used to send events. */
+export type HttpMethod = 'post' | 'get';
+
+/** Value of the `p` field. */
+export type DevicePlatform = 'web' | 'mob' | 'pc' | 'srv' | 'app' | 'tv' | 'cnsl' | 'iot';
+
+/** Where events go. */
+export interface NetworkConfiguration {
+  /** Collector URL; `https://` is assumed when it has no scheme. */
+  endpoint: string;
+  /** `'post'` (default): batches to `/com.snowplowanalytics.snowplow/tp2`; `'get'`: one event per request to `/i`. */
+  method?: HttpMethod;
+}
+
+/** What the tracker adds to events. */
+export interface TrackerConfiguration {
+  /** Sent as `aid`. Default: the app's package name / bundle identifier (none in Node). */
+  appId?: string;
+  /** Sent as `p`. Default `'mob'`. */
+  devicePlatform?: DevicePlatform;
+  /** Attach the `client_session` entity to every event. Default true. */
+  sessionContext?: boolean;
+  /** Track `application_background` / `application_foreground` events. Default true. */
+  lifecycleAutotracking?: boolean;
+  /** Base64-encode self-describing data and entities (`ue_px`, `cx`). Default true. */
+  base64Encoding?: boolean;
+  /** Send the nil UUID as session `userId` and no `previousSessionId`. Default false. */
+  userAnonymisation?: boolean;
+}
+
+/** Session timeouts, in seconds (fractions allowed). */
+export interface SessionConfiguration {
+  /** Inactivity timeout in the foreground. Default 1800. */
+  foregroundTimeout?: number;
+  /** Inactivity timeout in the background. Default 1800. */
+  backgroundTimeout?: number;
+  /** Continue the stored session after an app restart when within the foreground timeout. Default false. */
+  continueSessionOnRestart?: boolean;
+}
+
+/** Batching of the emitter. */
+export interface EmitterConfiguration {
+  /** Maximum events per request. Default 25. */
+  emitRange?: number;
+  /** Maximum POST body in bytes. Default 40000. Larger events are rejected by `track*`. */
+  byteLimitPost?: number;
+  /** Maximum GET event size in bytes. Default 40000. */
+  byteLimitGet?: number;
+}
+
+/** Where the tracker keeps its SQLite databases. */
+export interface StorageConfiguration {
+  /** A directory; default: the app's files directory (mobile) or the per-user data directory (Node). */
+  directory?: string;
+}
+
+/** The optional configurations of `createTracker`. */
+export interface TrackerControllerConfiguration {
+  trackerConfig?: TrackerConfiguration;
+  sessionConfig?: SessionConfiguration;
+  emitterConfig?: EmitterConfiguration;
+  storage?: StorageConfiguration;
+}
+
+/** A self-describing JSON: an event body or an entity. */
+export interface SelfDescribing<T extends Record<string, unknown> = Record<string, unknown>> {
+  /** An Iglu URI, `iglu:vendor/name/jsonschema/1-0-0`. */
+  schema: string;
+  /** The data, an object. */
+  data: T;
+}
+
+/** An entity attached to one event. */
+export type EventContext = SelfDescribing;
+
+/** A screen view (`iglu:com.snowplowanalytics.mobile/screen_view/jsonschema/1-0-0`). */
+export interface ScreenViewProps {
+  /** Screen name (required). */
+  name: string;
+  /** Screen view id, a UUID; generated when absent. */
+  id?: string;
+  type?: string;
+  previousName?: string;
+  previousId?: string;
+  previousType?: string;
+  transitionType?: string;
+}
+
+/** A structured event (`se_*` fields). */
+export interface StructuredProps {
+  category: string;
+  action: string;
+  label?: string;
+  property?: string;
+  value?: number;
+}
+
+/** App state names, as React Native's AppState reports them. */
+export type AppStateName = 'active' | 'background' | 'inactive';
+
+/** The tracker `createTracker` returns. Every method returns a Promise. */
+export interface ReactNativeTracker {
+  /** Tracks a self-describing event; resolves once it is stored. */
+  readonly trackSelfDescribingEvent: <T extends Record<string, unknown> = Record<string, unknown>>(
+    argmap: SelfDescribing<T>,
+    contexts?: EventContext[],
+  ) => Promise<void>;
+  /** Tracks a screen view; resolves once it is stored. */
+  readonly trackScreenViewEvent: (argmap: ScreenViewProps, contexts?: EventContext[]) => Promise<void>;
+  /** Tracks a structured event; resolves once it is stored. */
+  readonly trackStructuredEvent: (argmap: StructuredProps, contexts?: EventContext[]) => Promise<void>;
+  /** The installation user id (also before any event). */
+  readonly getSessionUserId: () => Promise<string | undefined>;
+  /** The current session id; undefined before the first event of this run. */
+  readonly getSessionId: () => Promise<string | undefined>;
+  /** The current session index; undefined before the first event of this run. */
+  readonly getSessionIndex: () => Promise<number | undefined>;
+  /** Whether the app is in the background. */
+  readonly getIsInBackground: () => Promise<boolean | undefined>;
+  /** Background transitions in the current session. */
+  readonly getBackgroundIndex: () => Promise<number | undefined>;
+  /** Foreground transitions in the current session. */
+  readonly getForegroundIndex: () => Promise<number | undefined>;
+  /** Starts a new session at the next event. */
+  readonly startNewSession: () => Promise<void>;
+  /** Sends every stored event; rejects if the collector could not take them (they stay stored). */
+  readonly flush: () => Promise<void>;
+}

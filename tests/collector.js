@@ -1,0 +1,115 @@
+'use strict';
+/**
+ * A loopback collector written for the tests and the demo: it speaks the
+ * Snowplow tracker protocol (POST /com.snowplowanalytics.snowplow/tp2 with a
+ * payload_data body, GET /i with one event in the query), keeps every event
+ * it receives, and can be told to fail (an HTTP status, or a dropped
+ * connection) to play a dead or misbehaving collector.
+ */
+const http = require('http');
+
+const POST_PATH = '/com.snowplowanalytics.snowplow/tp2';
+const PAYLOAD_DATA = 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4';
+
+/** Decodes URL-safe or standard base64, with or without padding. */
+function b64(s) {
+  return Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+}
+
+/** The event with its self-describing body and entities decoded. */
+function decode(raw) {
+  const ue = raw.ue_px ? JSON.parse(b64(raw.ue_px)) : raw.ue_pr ? JSON.parse(raw.ue_pr) : undefined;
+  const co = raw.cx ? JSON.parse(b64(raw.cx)) : raw.co ? JSON.parse(raw.co) : undefined;
+  const entities = co ? co.data : [];
+  const session = entities.find((e) => e.schema.includes('/client_session/'));
+  return {
+    raw,
+    contextsSchema: co ? co.schema : undefined,
+    schema: ue ? ue.data.schema : undefined,
+    data: ue ? ue.data.data : undefined,
+    entities,
+    session: session ? session.data : undefined,
+  };
+}
+
+/**
+ * Starts a collector on 127.0.0.1 and an ephemeral port.
+ * @returns {Promise<{url: string, events: object[], requests: object[], fail(mode?: number|'drop'|null): void, waitFor(n: number, ms?: number): Promise<object[]>, close(): Promise<void>}>}
+ */
+async function startCollector() {
+  const events = [];
+  const requests = [];
+  let failure = null;
+  const waiters = [];
+  const notify = () => {
+    for (const w of waiters.splice(0)) w();
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const url = new URL(req.url, 'http://collector');
+      requests.push({ method: req.method, path: url.pathname, body, failed: failure !== null });
+      if (failure === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+      if (typeof failure === 'number') {
+        res.writeHead(failure).end('failing on purpose');
+        return;
+      }
+      let received;
+      try {
+        if (req.method === 'POST' && url.pathname === POST_PATH) {
+          const parsed = JSON.parse(body);
+          if (parsed.schema !== PAYLOAD_DATA || !Array.isArray(parsed.data)) throw new Error('not payload_data');
+          received = parsed.data;
+        } else if (req.method === 'GET' && url.pathname === '/i') {
+          received = [Object.fromEntries(url.searchParams)];
+        } else {
+          res.writeHead(404).end();
+          return;
+        }
+      } catch (e) {
+        res.writeHead(400).end(String(e));
+        return;
+      }
+      for (const raw of received) events.push(decode(raw));
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+      notify();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    events,
+    requests,
+    /** Fail every request with an HTTP status, drop connections ('drop'), or recover (null). */
+    fail(mode = 500) {
+      failure = mode;
+    },
+    /** Resolves with the events once at least `n` have arrived. */
+    waitFor(n, ms = 10000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`collector got ${events.length} of ${n} events`)), ms);
+        const check = () => {
+          if (events.length >= n) {
+            clearTimeout(timer);
+            resolve(events);
+          } else waiters.push(check);
+        };
+        check();
+      });
+    },
+    close() {
+      server.closeAllConnections?.();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+module.exports = { startCollector, decode, POST_PATH };
