@@ -1,0 +1,95 @@
+'use strict';
+/**
+ * The two entries: importing either has no side effects, and the React
+ * Native entry follows AppState. The RN entry runs here with a stand-in
+ * `react-native` module whose TurboModuleRegistry hands out the real core
+ * (the Node addon implements the same spec), so what is tested is the entry's
+ * own wiring, not a mock of the core.
+ */
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const Module = require('module');
+const path = require('path');
+const { spawnSync } = require('child_process');
+const { startCollector } = require('../collector');
+const { tempDir, uniqueNamespace } = require('./helpers');
+
+const root = path.resolve(__dirname, '..', '..');
+
+test('importing the Node entry loads nothing native and starts nothing', () => {
+  const script = `
+    const before = Object.keys(require.cache).length;
+    const api = require(${JSON.stringify(root)});
+    const natives = Object.keys(require.cache).filter((k) => k.endsWith('.node'));
+    console.log(JSON.stringify({ natives, exports: Object.keys(api).sort(), handles: process._getActiveHandles().length }));
+  `;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim());
+  assert.deepEqual(out.natives, []);
+  assert.equal(out.handles, 0);
+  assert.deepEqual(out.exports, ['TrackerError', 'createTracker', 'removeAllTrackers', 'removeTracker', 'setAppState']);
+});
+
+test('React Native entry: no lookup at import, then follows AppState through the TurboModule', async (t) => {
+  const addon = require(path.join(root, 'lib', 'tracker_node.node'));
+  const lookups = [];
+  const listeners = [];
+  const fakeReactNative = {
+    TurboModuleRegistry: {
+      getEnforcing(name) {
+        lookups.push(name);
+        return addon;
+      },
+      get: () => addon,
+    },
+    AppState: {
+      currentState: 'active',
+      addEventListener(type, listener) {
+        assert.equal(type, 'change');
+        listeners.push(listener);
+        return { remove() {} };
+      },
+    },
+  };
+  const originalResolve = Module._resolveFilename;
+  Module._resolveFilename = function resolve(request, ...rest) {
+    return request === 'react-native' ? 'react-native' : originalResolve.call(this, request, ...rest);
+  };
+  require.cache['react-native'] = { id: 'react-native', filename: 'react-native', loaded: true, exports: fakeReactNative };
+  t.after(() => {
+    Module._resolveFilename = originalResolve;
+    delete require.cache['react-native'];
+  });
+
+  const rn = require(path.join(root, 'lib', 'index.js'));
+  assert.deepEqual(lookups, [], 'no TurboModule lookup at import');
+  assert.deepEqual(listeners, [], 'no AppState listener at import');
+
+  const collector = await startCollector();
+  t.after(() => collector.close());
+  t.after(() => rn.removeAllTrackers());
+  const namespace = uniqueNamespace('rn');
+  const tracker = rn.createTracker(namespace, { endpoint: collector.url }, {
+    sessionConfig: { foregroundTimeout: 360, backgroundTimeout: 15 },
+    storage: { directory: tempDir(t) },
+  });
+  await tracker.trackScreenViewEvent({ name: 'Home' });
+  assert.deepEqual(lookups, ['RustTracker']);
+  assert.equal(listeners.length, 1, 'one AppState listener');
+  rn.createTracker(uniqueNamespace('rn2'), { endpoint: collector.url }, { storage: { directory: tempDir(t) } });
+  assert.equal(listeners.length, 1, 'still one listener for two trackers');
+
+  listeners[0]('background');
+  assert.equal(await tracker.getIsInBackground(), true);
+  listeners[0]('inactive');
+  listeners[0]('unknown'); // rejected by the core, swallowed by the listener
+  assert.equal(await tracker.getIsInBackground(), true);
+  listeners[0]('active');
+  assert.equal(await tracker.getIsInBackground(), false);
+  assert.equal(await tracker.getForegroundIndex(), 1);
+  await tracker.flush();
+  await collector.waitFor(3);
+  const mine = collector.events.filter((e) => e.raw.tna === namespace);
+  assert.deepEqual(mine.map((e) => e.schema.split('/')[1]), ['screen_view', 'application_background', 'application_foreground']);
+});
