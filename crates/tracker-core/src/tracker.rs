@@ -174,10 +174,9 @@ impl Tracker {
         let tx = self.commands.lock().unwrap_or_else(|p| p.into_inner()).take();
         match tx {
             Some(tx) => {
-                if let Err(std::sync::mpsc::SendError(cmd)) = tx.send(Command::Stop { done }) {
-                    if let Command::Stop { done } = cmd {
-                        done.respond(Ok(()));
-                    }
+                // The writer is gone: there is nothing left to stop.
+                if let Err(std::sync::mpsc::SendError(Command::Stop { done })) = tx.send(Command::Stop { done }) {
+                    done.respond(Ok(()));
                 }
             }
             None => done.respond(Ok(())),
