@@ -7,6 +7,8 @@
  * core parses and validates them: the platforms never decide anything.
  *
  * Importing this file looks the module up; the entries only import it lazily.
+ * The first parameter is `trackerNamespace`, not `namespace`: codegen copies
+ * parameter names into Objective-C++ and C++, where `namespace` is a keyword.
  */
 import type { TurboModule } from 'react-native';
 import { TurboModuleRegistry } from 'react-native';
@@ -22,15 +24,15 @@ export type NativeSessionInfo = {
 };
 
 export interface Spec extends TurboModule {
-  createTracker(namespace: string, configJson: string): Promise<void>;
-  removeTracker(namespace: string): Promise<boolean>;
+  createTracker(trackerNamespace: string, configJson: string): Promise<void>;
+  removeTracker(trackerNamespace: string): Promise<boolean>;
   removeAllTrackers(): Promise<void>;
-  trackScreenViewEvent(namespace: string, argsJson: string): Promise<void>;
-  trackSelfDescribingEvent(namespace: string, argsJson: string): Promise<void>;
-  trackStructuredEvent(namespace: string, argsJson: string): Promise<void>;
-  getSessionInfo(namespace: string): Promise<NativeSessionInfo>;
-  startNewSession(namespace: string): Promise<void>;
-  flush(namespace: string): Promise<void>;
+  trackScreenViewEvent(trackerNamespace: string, argsJson: string): Promise<void>;
+  trackSelfDescribingEvent(trackerNamespace: string, argsJson: string): Promise<void>;
+  trackStructuredEvent(trackerNamespace: string, argsJson: string): Promise<void>;
+  getSessionInfo(trackerNamespace: string): Promise<NativeSessionInfo>;
+  startNewSession(trackerNamespace: string): Promise<void>;
+  flush(trackerNamespace: string): Promise<void>;
   setAppState(state: string): Promise<void>;
 }
 
