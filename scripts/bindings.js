@@ -34,6 +34,8 @@ fs.copyFileSync(kotlin, path.join(androidDir, 'tracker_ffi.kt'));
 const iosDir = path.join(root, 'ios', 'Generated');
 fs.mkdirSync(iosDir, { recursive: true });
 for (const f of fs.readdirSync(path.join(root, 'bindings', 'swift'))) {
-  fs.copyFileSync(path.join(root, 'bindings', 'swift', f), path.join(iosDir, f));
+  // The podspec finds the C module through ios/Generated/module.modulemap.
+  const target = f.endsWith('.modulemap') ? 'module.modulemap' : f;
+  fs.copyFileSync(path.join(root, 'bindings', 'swift', f), path.join(iosDir, target));
 }
 console.log('[bindings] Kotlin -> android/src/main/java/com/reactnativerusttracker/core/, Swift -> ios/Generated/');

@@ -216,7 +216,10 @@ impl Session {
         if now_ms < state.last_update {
             return true;
         }
-        let timeout = if self.in_background {
+        // A session restored from storage (continueSessionOnRestart; no event
+        // yet in this run) continues if within the *foreground* timeout
+        // (Decision 3), whatever state the app was launched in.
+        let timeout = if self.in_background && self.active_this_run {
             self.background_timeout_ms
         } else {
             self.foreground_timeout_ms

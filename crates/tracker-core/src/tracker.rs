@@ -376,6 +376,13 @@ impl Writer {
                 f.respond(Err(e.clone()));
             }
         }
+        // New sessions are reported once committed, before the calls that
+        // started them resolve.
+        if let Some(observer) = &self.observer {
+            for s in new_sessions {
+                observer.on_session_update(s);
+            }
+        }
         let info = self.session.info();
         for a in answers {
             match a {
@@ -389,11 +396,6 @@ impl Writer {
             }
             for f in flushes {
                 emitter.flush(f);
-            }
-        }
-        if let Some(observer) = &self.observer {
-            for s in new_sessions {
-                observer.on_session_update(s);
             }
         }
         match stop {
