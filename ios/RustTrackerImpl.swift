@@ -114,16 +114,8 @@ public class RustTrackerImpl: NSObject {
     reject: @escaping RCTPromiseRejectBlock
   ) {
     forward(resolve, reject) {
-      let info = try await react_native_rust_tracker.getSessionInfo(namespace: trackerNamespace)
-      let result: [String: Any] = [
-        "userId": info.userId,
-        "sessionId": orNull(info.sessionId),
-        "sessionIndex": orNull(info.sessionIndex),
-        "isInBackground": info.isInBackground,
-        "backgroundIndex": info.backgroundIndex,
-        "foregroundIndex": info.foregroundIndex,
-      ]
-      return result as NSDictionary
+      // A JSON string made by the core; the TypeScript layer parses it.
+      try await react_native_rust_tracker.getSessionInfo(namespace: trackerNamespace)
     }
   }
 
@@ -214,9 +206,4 @@ private func screamingSnake(_ name: String) -> String {
     previous = character
   }
   return result.uppercased()
-}
-
-/// A value for the resolved dictionary: NSNull stands for nil.
-private func orNull(_ value: Any?) -> Any {
-  value ?? NSNull()
 }

@@ -13,7 +13,7 @@
 import type { TurboModule } from 'react-native';
 import { TurboModuleRegistry } from 'react-native';
 
-/** The values behind the six session getters, as the core reports them. */
+/** The values behind the six session getters: the JSON `getSessionInfo` resolves with. */
 export type NativeSessionInfo = {
   userId: string;
   sessionId: string | null;
@@ -30,7 +30,8 @@ export interface Spec extends TurboModule {
   trackScreenViewEvent(trackerNamespace: string, argsJson: string): Promise<void>;
   trackSelfDescribingEvent(trackerNamespace: string, argsJson: string): Promise<void>;
   trackStructuredEvent(trackerNamespace: string, argsJson: string): Promise<void>;
-  getSessionInfo(trackerNamespace: string): Promise<NativeSessionInfo>;
+  /** Resolves with `NativeSessionInfo` as JSON (a string crosses every bridge unchanged). */
+  getSessionInfo(trackerNamespace: string): Promise<string>;
   startNewSession(trackerNamespace: string): Promise<void>;
   flush(trackerNamespace: string): Promise<void>;
   setAppState(state: string): Promise<void>;

@@ -5,7 +5,7 @@
  * This layer only encodes arguments as JSON, orders calls after the native
  * tracker exists, and shapes results; the Rust core validates and decides.
  */
-import type { Spec } from './NativeRustTracker';
+import type { NativeSessionInfo, Spec } from './NativeRustTracker';
 import type {
   AppStateName,
   EventContext,
@@ -92,7 +92,8 @@ export function makeApi(surface: () => NativeSurface, onCreate: () => void = () 
     const track = (method: 'trackScreenViewEvent' | 'trackSelfDescribingEvent' | 'trackStructuredEvent') =>
       (argmap: unknown, contexts?: EventContext[]): Promise<void> =>
         after(method, (n) => n[method](namespace, encode({ event: argmap, contexts })));
-    const info = () => after('getSessionInfo', (n) => n.getSessionInfo(namespace));
+    const info = () =>
+      after('getSessionInfo', (n) => n.getSessionInfo(namespace)).then((json) => JSON.parse(json) as NativeSessionInfo);
     const orUndefined = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 
     return Object.freeze({

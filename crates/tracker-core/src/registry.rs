@@ -9,7 +9,6 @@ use crate::config::{Config, PlatformDefaults};
 use crate::error::{Result, TrackerError};
 use crate::event::EventType;
 use crate::reply::Responder;
-use crate::session::SessionInfo;
 use crate::tracker::{validate_namespace, SessionObserver, Tracker, TrackerOptions};
 use once_cell::sync::Lazy;
 use std::collections::HashMap;
@@ -143,10 +142,16 @@ pub fn track(namespace: &str, kind: EventType, args_json: &str, done: Responder<
     }
 }
 
-/// The values of the six session getters.
-pub fn session_info(namespace: &str, done: Responder<SessionInfo>) {
+/// The values of the six session getters, as a JSON object
+/// (`{"userId", "sessionId", "sessionIndex", "isInBackground",
+/// "backgroundIndex", "foregroundIndex"}`; `null` for an absent session).
+pub fn session_info_json(namespace: &str, done: Responder<String>) {
     match lookup(namespace) {
-        Ok(t) => t.session_info(done),
+        Ok(t) => t.session_info(Responder::new(move |r| {
+            done.respond(r.and_then(|info| {
+                serde_json::to_string(&info).map_err(|e| TrackerError::Storage(e.to_string()))
+            }))
+        })),
         Err(e) => done.respond(Err(e)),
     }
 }

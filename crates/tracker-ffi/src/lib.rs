@@ -55,23 +55,6 @@ impl From<tracker_core::TrackerError> for TrackerError {
     }
 }
 
-/// The values of the six session getters.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct SessionInfo {
-    /// Installation user id.
-    pub user_id: String,
-    /// Current session id; null before the first event of this run.
-    pub session_id: Option<String>,
-    /// Current session index; null before the first event of this run.
-    pub session_index: Option<u32>,
-    /// Whether the app is in the background.
-    pub is_in_background: bool,
-    /// Background transitions in the current session.
-    pub background_index: u32,
-    /// Foreground transitions in the current session.
-    pub foreground_index: u32,
-}
-
 /// A new session's `client_session` entity, as given to `onSessionUpdate`.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct ClientSession {
@@ -168,18 +151,11 @@ pub async fn track_structured_event(namespace: String, args_json: String) -> Res
     answer(|r| registry::track(&namespace, EventType::Structured, &args_json, r)).await
 }
 
-/// The session getters' values.
+/// The session getters' values as a JSON object (userId, sessionId,
+/// sessionIndex, isInBackground, backgroundIndex, foregroundIndex).
 #[uniffi::export]
-pub async fn get_session_info(namespace: String) -> Result<SessionInfo, TrackerError> {
-    let i = answer(|r| registry::session_info(&namespace, r)).await?;
-    Ok(SessionInfo {
-        user_id: i.user_id,
-        session_id: i.session_id,
-        session_index: i.session_index,
-        is_in_background: i.is_in_background,
-        background_index: i.background_index,
-        foreground_index: i.foreground_index,
-    })
+pub async fn get_session_info(namespace: String) -> Result<String, TrackerError> {
+    answer(|r| registry::session_info_json(&namespace, r)).await
 }
 
 /// Starts a new session at the next event.

@@ -10,23 +10,6 @@ use napi::{Env, Error, JsObject, Result, Status};
 use napi_derive::napi;
 use tracker_core::{registry, EventType, PlatformDefaults, Responder};
 
-/// The values of the six session getters.
-#[napi(object)]
-pub struct SessionInfo {
-    /// Installation user id.
-    pub user_id: String,
-    /// Current session id; null before the first event of this run.
-    pub session_id: Option<String>,
-    /// Current session index; null before the first event of this run.
-    pub session_index: Option<u32>,
-    /// Whether the app is in the background.
-    pub is_in_background: bool,
-    /// Background transitions in the current session.
-    pub background_index: u32,
-    /// Foreground transitions in the current session.
-    pub foreground_index: u32,
-}
-
 /// A Promise settled by the Responder given to `call`.
 fn promise<T, V>(env: &Env, call: impl FnOnce(Responder<T>), convert: fn(T) -> V) -> Result<JsObject>
 where
@@ -80,17 +63,10 @@ pub fn track_structured_event(env: Env, namespace: String, args_json: String) ->
     promise(&env, |r| registry::track(&namespace, EventType::Structured, &args_json, r), unit)
 }
 
-/// The session getters' values.
+/// The session getters' values as a JSON object string.
 #[napi]
 pub fn get_session_info(env: Env, namespace: String) -> Result<JsObject> {
-    promise(&env, |r| registry::session_info(&namespace, r), |i: tracker_core::SessionInfo| SessionInfo {
-        user_id: i.user_id,
-        session_id: i.session_id,
-        session_index: i.session_index,
-        is_in_background: i.is_in_background,
-        background_index: i.background_index,
-        foreground_index: i.foreground_index,
-    })
+    promise(&env, |r| registry::session_info_json(&namespace, r), |s: String| s)
 }
 
 /// Starts a new session at the next event.

@@ -12,7 +12,6 @@
 
 package com.reactnativerusttracker
 
-import com.facebook.react.bridge.Arguments
 import com.facebook.react.bridge.Promise
 import com.facebook.react.bridge.ReactApplicationContext
 // Aliased: inside this type, its own methods would shadow the bindings' names.
@@ -83,19 +82,8 @@ class RustTrackerModule(reactContext: ReactApplicationContext) :
   }
 
   override fun getSessionInfo(namespace: String, promise: Promise) {
-    forward(promise) {
-      val info = coreGetSessionInfo(namespace)
-      val sessionId = info.sessionId
-      val sessionIndex = info.sessionIndex
-      Arguments.createMap().apply {
-        putString("userId", info.userId)
-        if (sessionId == null) putNull("sessionId") else putString("sessionId", sessionId)
-        if (sessionIndex == null) putNull("sessionIndex") else putDouble("sessionIndex", sessionIndex.toDouble())
-        putBoolean("isInBackground", info.isInBackground)
-        putDouble("backgroundIndex", info.backgroundIndex.toDouble())
-        putDouble("foregroundIndex", info.foregroundIndex.toDouble())
-      }
-    }
+    // A JSON string made by the core; the TypeScript layer parses it.
+    forward(promise) { coreGetSessionInfo(namespace) }
   }
 
   override fun startNewSession(namespace: String, promise: Promise) {
