@@ -3,7 +3,8 @@
 /**
  * `npm test`: every test of the project, in order, stopping at the first
  * failure. Rust (core, FFI), the addon and TypeScript build, the bindings
- * generation, then the Node end-to-end tests on the real core.
+ * generation, the Node end-to-end and parity tests on the real core, then
+ * the generated Kotlin bindings on the JVM (JNA loads the host library).
  */
 const { spawnSync } = require('child_process');
 const path = require('path');
@@ -13,7 +14,8 @@ const steps = [
   ['Rust tests', 'cargo', ['test', '--workspace', '--exclude', 'tracker-node']],
   ['Build addon and TypeScript', process.execPath, [path.join(__dirname, 'build.js')]],
   ['Generate Kotlin and Swift bindings', process.execPath, [path.join(__dirname, 'bindings.js')]],
-  ['Node end-to-end tests', process.execPath, ['--test', '--test-concurrency=2', 'tests/node/']],
+  ['Node end-to-end tests and layer parity', process.execPath, ['--test', '--test-concurrency=2', 'tests/node/']],
+  ['JVM tests of the generated Kotlin bindings', 'mvn', ['-B', '--no-transfer-progress', '-f', 'tests/jvm/pom.xml', 'test']],
 ];
 
 for (const [title, cmd, args] of steps) {

@@ -1,0 +1,112 @@
+package com.reactnativerusttracker.jvmtests
+
+import com.reactnativerusttracker.core.createTracker
+import com.reactnativerusttracker.core.flush
+import com.reactnativerusttracker.core.removeTracker
+import com.reactnativerusttracker.core.trackScreenViewEvent
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertNotEquals
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import java.nio.file.Files
+import java.nio.file.Path
+
+/**
+ * Restarts within one JVM: removeTracker, then createTracker with the same
+ * namespace on the same storage directory, as an app's next run would.
+ */
+class RestartTest : TrackerTestBase() {
+
+    /** One "app run": create, read the getters, track [events] screen views, read again, flush, remove. */
+    private suspend fun run(
+        namespace: String,
+        collector: Collector,
+        continueSession: Boolean,
+        events: Int = 1,
+        foregroundTimeout: Number = 360,
+        storageDirectory: Path = dir,
+    ): Pair<SessionInfo, SessionInfo> {
+        // The directory comes as the platform default (storageDirectory argument), not from the config.
+        val config = configJson(
+            collector.url,
+            session = obj("foregroundTimeout" to foregroundTimeout, "backgroundTimeout" to 15, "continueSessionOnRestart" to continueSession),
+        )
+        createTracker(namespace, config, null, storageDirectory.toString(), null)
+        val before = info(namespace)
+        repeat(events) { trackScreenViewEvent(namespace, screenView("Screen $it")) }
+        val after = info(namespace)
+        flush(namespace)
+        assertTrue(removeTracker(namespace), "the tracker existed")
+        return before to after
+    }
+
+    @Test
+    fun `a restart keeps the user id and starts the next session by default`() = runBlocking {
+        val collector = collector()
+        val namespace = uniqueNamespace("restart")
+        val (before1, first) = run(namespace, collector, continueSession = false)
+        assertTrue(UUID_V4.matches(first.userId))
+        assertEquals(1, first.sessionIndex)
+        assertNull(before1.sessionId)
+        assertTrue(Files.list(dir).use { s -> s.anyMatch { it.fileName.toString().endsWith(".sqlite") } }, "database in the platform storage directory")
+
+        val (before2, second) = run(namespace, collector, continueSession = false)
+        assertEquals(first.userId, before2.userId, "user id available before any event")
+        assertNull(before2.sessionId, "no stale session before the first event of a run")
+        assertNull(before2.sessionIndex)
+        assertEquals(first.userId, second.userId)
+        assertEquals(2, second.sessionIndex)
+        assertNotEquals(first.sessionId, second.sessionId)
+
+        val events = collector.waitFor(2)
+        val s1 = events[0].session!!
+        val s2 = events[1].session!!
+        assertEquals(first.sessionId, s1.getString("sessionId"))
+        assertEquals(second.sessionId, s2.getString("sessionId"))
+        assertEquals(first.sessionId, s2.getString("previousSessionId"))
+        assertEquals(first.userId, s2.getString("userId"))
+        assertEquals(2, s2.getInt("sessionIndex"))
+        assertEquals(1, s2.getInt("eventIndex"))
+        assertEquals(events[1]["eid"], s2.getString("firstEventId"))
+    }
+
+    @Test
+    fun `continueSessionOnRestart continues the stored session within the foreground timeout`() = runBlocking {
+        val collector = collector()
+        val namespace = uniqueNamespace("continue")
+        val (_, first) = run(namespace, collector, continueSession = true, events = 2)
+        val (_, second) = run(namespace, collector, continueSession = true, events = 2)
+        assertEquals(first.userId, second.userId)
+        assertEquals(first.sessionId, second.sessionId)
+        assertEquals(1, second.sessionIndex)
+        val events = collector.waitFor(4)
+        assertEquals(listOf(1, 2, 3, 4), events.map { it.session!!.getInt("eventIndex") })
+        assertTrue(events.all { it.session!!.getString("sessionId") == first.sessionId })
+        assertTrue(events.all { it.session!!.getString("firstEventId") == events[0]["eid"] })
+
+        // Beyond the foreground timeout, even with continueSessionOnRestart, a new session starts.
+        delay(5)
+        val (_, third) = run(namespace, collector, continueSession = true, foregroundTimeout = 0)
+        assertEquals(2, third.sessionIndex)
+        assertNotEquals(first.sessionId, third.sessionId)
+        val last = collector.waitFor(5)[4].session!!
+        assertEquals(first.sessionId, last.getString("previousSessionId"))
+        assertEquals(1, last.getInt("eventIndex"))
+    }
+
+    @Test
+    fun `the config's storage directory overrides the platform default`() = runBlocking {
+        val collector = collector()
+        val namespace = uniqueNamespace("override")
+        val chosen = Files.createDirectory(dir.resolve("chosen"))
+        val platform = Files.createDirectory(dir.resolve("platform"))
+        createTracker(namespace, configJson(collector.url, chosen), null, platform.toString(), null)
+        trackScreenViewEvent(namespace, screenView("Home"))
+        assertTrue(removeTracker(namespace))
+        assertTrue(Files.list(chosen).use { s -> s.anyMatch { it.fileName.toString().endsWith(".sqlite") } }, "database where storage.directory says")
+        assertEquals(0L, Files.list(platform).use { it.count() }, "nothing in the platform default")
+    }
+}
