@@ -380,7 +380,10 @@ impl Writer {
         // started them resolve.
         if let Some(observer) = &self.observer {
             for s in new_sessions {
-                observer.on_session_update(s);
+                // An app callback that fails (a Kotlin or Swift exception
+                // surfaces as a panic here) must not take the writer down.
+                let call = std::panic::AssertUnwindSafe(|| observer.on_session_update(s));
+                let _ = std::panic::catch_unwind(call);
             }
         }
         let info = self.session.info();
