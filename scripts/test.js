@@ -4,7 +4,9 @@
  * `npm test`: every test of the project, in order, stopping at the first
  * failure. Rust (core, FFI), the addon and TypeScript build, the bindings
  * generation, the Node end-to-end and parity tests on the real core, then
- * the generated Kotlin bindings on the JVM (JNA loads the host library).
+ * the generated Kotlin bindings on the JVM (JNA loads the host library), and
+ * the Android TurboModule compiled against react-android and the codegen
+ * output, with its unit tests.
  */
 const { spawnSync } = require('child_process');
 const path = require('path');
@@ -16,6 +18,7 @@ const steps = [
   ['Generate Kotlin and Swift bindings', process.execPath, [path.join(__dirname, 'bindings.js')]],
   ['Node end-to-end tests and layer parity', process.execPath, ['--test', '--test-concurrency=2', 'tests/node/']],
   ['JVM tests of the generated Kotlin bindings', 'mvn', ['-B', '--no-transfer-progress', '-f', 'tests/jvm/pom.xml', 'test']],
+  ['Android TurboModule compiled and tested on the JVM', process.execPath, [path.join(__dirname, 'android-jvm.js'), '--no-bindings']],
 ];
 
 for (const [title, cmd, args] of steps) {
