@@ -16,8 +16,16 @@ let addon: NativeSurface | undefined;
 function loadAddon(): NativeSurface {
   if (!addon) {
     const file = process.env.RN_RUST_TRACKER_ADDON ?? path.join(__dirname, 'tracker_node.node');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    addon = require(file) as NativeSurface;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      addon = require(file) as NativeSurface;
+    } catch (e) {
+      throw new Error(
+        `the Node addon could not be loaded from ${file} (${e instanceof Error ? e.message : String(e)}); ` +
+          'it is built from a checkout of react-native-rust-tracker by `npm install` (needs Rust), ' +
+          'and RN_RUST_TRACKER_ADDON can point to a built one',
+      );
+    }
   }
   return addon;
 }

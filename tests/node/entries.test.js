@@ -93,3 +93,20 @@ test('React Native entry: no lookup at import, then follows AppState through the
   const mine = collector.events.filter((e) => e.raw.tna === namespace);
   assert.deepEqual(mine.map((e) => e.schema.split('/')[1]), ['screen_view', 'application_background', 'application_foreground']);
 });
+
+test('a missing Node addon is a clear error, not a crash', () => {
+  const script = `
+    const { createTracker } = require(${JSON.stringify(root)});
+    createTracker('noAddon', { endpoint: 'c.io' }).getSessionId().then(
+      () => console.log('resolved'),
+      (e) => console.log(e.message),
+    );
+  `;
+  const r = spawnSync(process.execPath, ['-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, RN_RUST_TRACKER_ADDON: path.join(root, 'no-such-addon.node') },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^createTracker: the Node addon could not be loaded from .*no-such-addon\.node/);
+  assert.match(r.stdout, /built from a checkout of react-native-rust-tracker by `npm install`/);
+});

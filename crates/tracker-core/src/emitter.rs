@@ -84,6 +84,11 @@ impl Emitter {
     }
 }
 
+/// The HTTP client. TLS is rustls with ureq's default roots, the Mozilla CA
+/// roots compiled in by webpki-roots, on every platform: nothing needs the JVM
+/// or the OS trust store, so there is no platform initialisation to forget.
+/// The OS trust store (rustls-platform-verifier) is a deliberate non-choice
+/// for now; see "TLS" in the README.
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(10)))
