@@ -54,6 +54,8 @@ info() { printf '[build-android]   %s\n' "$*"; }
 
 # ---------------------------------------------------------------- checks first
 step "checking the toolchain"
+# shellcheck source=scripts/rust-targets.sh
+source "$(dirname "${BASH_SOURCE[0]}")/rust-targets.sh"
 missing=()
 
 for tool in cargo rustc node; do
@@ -65,23 +67,7 @@ for tool in cargo rustc node; do
 done
 
 # Rust standard libraries for the four Android targets.
-if command -v rustc >/dev/null 2>&1; then
-  if command -v rustup >/dev/null 2>&1; then
-    installed_targets="$(rustup target list --installed 2>/dev/null || true)"
-  else
-    # No rustup: look in the sysroot of the rustc on PATH.
-    installed_targets="$(ls "$(rustc --print sysroot)/lib/rustlib" 2>/dev/null || true)"
-  fi
-  absent_targets=()
-  for t in "${TARGETS[@]}"; do
-    grep -qx "$t" <<<"$installed_targets" || absent_targets+=("$t")
-  done
-  if ((${#absent_targets[@]})); then
-    missing+=("Rust targets not installed: ${absent_targets[*]} (run: rustup target add ${absent_targets[*]})")
-  else
-    info "Rust targets: ${TARGETS[*]}"
-  fi
-fi
+check_rust_targets
 
 # The NDK.
 ndk="${ANDROID_NDK_HOME:-${ANDROID_NDK_ROOT:-}}"

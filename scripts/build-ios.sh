@@ -62,6 +62,8 @@ if [[ "$(uname -s)" != "Darwin" ]]; then
   exit 1
 fi
 
+# shellcheck source=scripts/rust-targets.sh
+source "$(dirname "${BASH_SOURCE[0]}")/rust-targets.sh"
 missing=()
 for tool in cargo rustc node xcrun lipo xcodebuild; do
   if command -v "$tool" >/dev/null 2>&1; then
@@ -80,22 +82,7 @@ fi
 if command -v xcrun >/dev/null 2>&1 && ! xcrun --sdk iphoneos --show-sdk-path >/dev/null 2>&1; then
   missing+=("the iOS SDK is not available (xcrun --sdk iphoneos --show-sdk-path failed): install Xcode with the iOS platform")
 fi
-if command -v rustc >/dev/null 2>&1; then
-  if command -v rustup >/dev/null 2>&1; then
-    installed_targets="$(rustup target list --installed 2>/dev/null || true)"
-  else
-    installed_targets="$(ls "$(rustc --print sysroot)/lib/rustlib" 2>/dev/null || true)"
-  fi
-  absent_targets=()
-  for t in "${TARGETS[@]}"; do
-    grep -qx "$t" <<<"$installed_targets" || absent_targets+=("$t")
-  done
-  if ((${#absent_targets[@]})); then
-    missing+=("Rust targets not installed: ${absent_targets[*]} (run: rustup target add ${absent_targets[*]})")
-  else
-    info "Rust targets: ${TARGETS[*]}"
-  fi
-fi
+check_rust_targets
 
 if ((${#missing[@]})); then
   {

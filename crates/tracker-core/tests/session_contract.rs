@@ -715,22 +715,17 @@ fn decision2_counters_restart_when_a_session_times_out() {
     h.at_ms(0);
     h.screen("E1");
     h.background();
-    let i = h.info();
-    assert_eq!((i.session_index, i.is_in_background, i.background_index, i.foreground_index), (Some(1), true, 1, 0));
+    assert_eq!(lifecycle_state(&h), (Some(1), true, 1, 0));
     h.at_ms(1_100);
     h.screen("E2");
-    let i = h.info();
-    assert_eq!((i.session_index, i.is_in_background, i.background_index, i.foreground_index), (Some(2), true, 0, 0));
+    assert_eq!(lifecycle_state(&h), (Some(2), true, 0, 0));
     h.foreground();
-    let i = h.info();
-    assert_eq!((i.session_index, i.is_in_background, i.background_index, i.foreground_index), (Some(2), false, 0, 1));
+    assert_eq!(lifecycle_state(&h), (Some(2), false, 0, 1));
     h.at_ms(2_200);
     h.screen("E3");
-    let i = h.info();
-    assert_eq!((i.session_index, i.is_in_background, i.background_index, i.foreground_index), (Some(3), false, 0, 0));
+    assert_eq!(lifecycle_state(&h), (Some(3), false, 0, 0));
     h.background();
-    let i = h.info();
-    assert_eq!((i.session_index, i.is_in_background, i.background_index, i.foreground_index), (Some(3), true, 1, 0));
+    assert_eq!(lifecycle_state(&h), (Some(3), true, 1, 0));
     h.at_ms(3_300);
     h.screen("E4");
 
@@ -1275,4 +1270,10 @@ fn collector_receives_large_batches() {
     let s = h.flush();
     assert_eq!(labels(&s), (0..30).map(|i| format!("S{i}")).collect::<Vec<_>>());
     assert!(h.collector.accepted_requests() >= 5, "emitRange 7 needs at least 5 requests");
+}
+
+/// (sessionIndex, isInBackground, backgroundIndex, foregroundIndex) from the getters.
+fn lifecycle_state(h: &Harness) -> (Option<u32>, bool, u32, u32) {
+    let i = h.info();
+    (i.session_index, i.is_in_background, i.background_index, i.foreground_index)
 }
