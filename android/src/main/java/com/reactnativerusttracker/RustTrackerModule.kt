@@ -40,17 +40,17 @@ class RustTrackerModule(reactContext: ReactApplicationContext) :
 
   override fun getName(): String = NAME
 
-  override fun createTracker(namespace: String, configJson: String, promise: Promise) {
+  override fun createTracker(trackerNamespace: String, configJson: String, promise: Promise) {
     forward(promise) {
       val context = reactApplicationContext
       val storageDirectory = File(context.filesDir, STORAGE_DIRECTORY).absolutePath
-      coreCreateTracker(namespace, configJson, context.packageName, storageDirectory, null)
+      coreCreateTracker(trackerNamespace, configJson, context.packageName, storageDirectory, null)
       null
     }
   }
 
-  override fun removeTracker(namespace: String, promise: Promise) {
-    forward(promise) { coreRemoveTracker(namespace) }
+  override fun removeTracker(trackerNamespace: String, promise: Promise) {
+    forward(promise) { coreRemoveTracker(trackerNamespace) }
   }
 
   override fun removeAllTrackers(promise: Promise) {
@@ -60,42 +60,42 @@ class RustTrackerModule(reactContext: ReactApplicationContext) :
     }
   }
 
-  override fun trackScreenViewEvent(namespace: String, argsJson: String, promise: Promise) {
+  override fun trackScreenViewEvent(trackerNamespace: String, argsJson: String, promise: Promise) {
     forward(promise) {
-      coreTrackScreenViewEvent(namespace, argsJson)
+      coreTrackScreenViewEvent(trackerNamespace, argsJson)
       null
     }
   }
 
-  override fun trackSelfDescribingEvent(namespace: String, argsJson: String, promise: Promise) {
+  override fun trackSelfDescribingEvent(trackerNamespace: String, argsJson: String, promise: Promise) {
     forward(promise) {
-      coreTrackSelfDescribingEvent(namespace, argsJson)
+      coreTrackSelfDescribingEvent(trackerNamespace, argsJson)
       null
     }
   }
 
-  override fun trackStructuredEvent(namespace: String, argsJson: String, promise: Promise) {
+  override fun trackStructuredEvent(trackerNamespace: String, argsJson: String, promise: Promise) {
     forward(promise) {
-      coreTrackStructuredEvent(namespace, argsJson)
+      coreTrackStructuredEvent(trackerNamespace, argsJson)
       null
     }
   }
 
-  override fun getSessionInfo(namespace: String, promise: Promise) {
+  override fun getSessionInfo(trackerNamespace: String, promise: Promise) {
     // A JSON string made by the core; the TypeScript layer parses it.
-    forward(promise) { coreGetSessionInfo(namespace) }
+    forward(promise) { coreGetSessionInfo(trackerNamespace) }
   }
 
-  override fun startNewSession(namespace: String, promise: Promise) {
+  override fun startNewSession(trackerNamespace: String, promise: Promise) {
     forward(promise) {
-      coreStartNewSession(namespace)
+      coreStartNewSession(trackerNamespace)
       null
     }
   }
 
-  override fun flush(namespace: String, promise: Promise) {
+  override fun flush(trackerNamespace: String, promise: Promise) {
     forward(promise) {
-      coreFlush(namespace)
+      coreFlush(trackerNamespace)
       null
     }
   }
