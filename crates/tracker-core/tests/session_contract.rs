@@ -203,17 +203,7 @@ fn timeout_negative_or_non_finite_is_a_configuration_error() {
 #[test]
 fn timeout_foreground_applies_in_foreground() {
     let h = Harness::start(timeouts(15.0, 0.0));
-    h.at_s(0.0);
-    h.screen("E1");
-    h.at_s(5.0);
-    h.screen("E2");
-    h.at_s(20.0);
-    h.screen("E3");
-    h.at_s(35.001);
-    h.screen("E4");
-    let s = h.flush();
-    assert_eq!(s.iter().map(Sent::session_index).collect::<Vec<_>>(), vec![1, 1, 1, 2]);
-    assert_eq!(s[3].prev(), Some(s[0].sid()));
+    gaps_of_5_15_and_15_001_seconds_start_one_session(&h);
     assert!(!h.info().is_in_background);
 }
 
@@ -223,17 +213,7 @@ fn timeout_foreground_applies_in_foreground() {
 fn timeout_background_applies_in_background() {
     let h = Harness::start_with(timeouts(0.0, 15.0), true);
     assert!(h.info().is_in_background);
-    h.at_s(0.0);
-    h.screen("E1");
-    h.at_s(5.0);
-    h.screen("E2");
-    h.at_s(20.0);
-    h.screen("E3");
-    h.at_s(35.001);
-    h.screen("E4");
-    let s = h.flush();
-    assert_eq!(s.iter().map(Sent::session_index).collect::<Vec<_>>(), vec![1, 1, 1, 2]);
-    assert_eq!(s[3].prev(), Some(s[0].sid()));
+    gaps_of_5_15_and_15_001_seconds_start_one_session(&h);
 }
 
 /// S34: a Background event first, then events in the background use the
@@ -1276,4 +1256,16 @@ fn collector_receives_large_batches() {
 fn lifecycle_state(h: &Harness) -> (Option<u32>, bool, u32, u32) {
     let i = h.info();
     (i.session_index, i.is_in_background, i.background_index, i.foreground_index)
+}
+
+/// Screen views at 0, 5, 20 and 35.001 s under a 15 s timeout: the gaps of 5
+/// and 15 s keep session 1, the gap of 15.001 s starts session 2.
+fn gaps_of_5_15_and_15_001_seconds_start_one_session(h: &Harness) {
+    for (t, label) in [(0.0, "E1"), (5.0, "E2"), (20.0, "E3"), (35.001, "E4")] {
+        h.at_s(t);
+        h.screen(label);
+    }
+    let s = h.flush();
+    assert_eq!(s.iter().map(Sent::session_index).collect::<Vec<_>>(), vec![1, 1, 1, 2]);
+    assert_eq!(s[3].prev(), Some(s[0].sid()));
 }
