@@ -1,4 +1,4 @@
-//! The session state machine of `../shared/spec/sessions.md`.
+//! The session state machine of `docs/sessions.md`.
 //!
 //! Pure logic: no clock, no disk, no threads. The writer thread owns the one
 //! [`Session`] of a tracker, feeds it each event with that event's time, stores

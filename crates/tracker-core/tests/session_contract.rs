@@ -1,9 +1,8 @@
-//! Contract tests of `/work/shared/spec/sessions.md`, one or more per rule and
-//! per numbered Decision, run against a real tracker (writer thread, SQLite,
-//! emitter) with a [`tracker_core::ManualClock`] and a loopback collector.
-//! Scenario numbers (S1..S40) refer to section 3 of
-//! `/work/shared/reference/snowplow-session-semantics.md`; the spec wins where
-//! they differ.
+//! Contract tests of `docs/sessions.md`, one or more per rule and per
+//! Decision, run against a real tracker (writer thread, SQLite, emitter) with a
+//! [`tracker_core::ManualClock`] and a loopback collector. Each test's comment
+//! names the rules of `docs/sessions.md` it covers (`§2.6` is rule 2.6, `§D3`
+//! is Decision D3).
 
 mod common;
 
@@ -26,11 +25,12 @@ fn labels(sent: &[Sent]) -> Vec<String> {
 }
 
 // ===========================================================================
-// The entity
+// docs/sessions.md §1: the entity
 // ===========================================================================
 
-/// S4/S5/S30: the first event starts session 1 and the entity has every field
-/// of client_session 1-0-2 with the values of the spec's table.
+/// docs/sessions.md §1.1, §1.2, §1.3, §1.4, §2.2, §2.8, §7.1, §7.2, §D6: the
+/// first event starts session 1 and the entity has every field of
+/// client_session 1-0-2 with the values of the table of §1.
 #[test]
 fn entity_first_event_starts_session_one() {
     let h = Harness::start(json!({}));
@@ -61,7 +61,8 @@ fn entity_first_event_starts_session_one() {
     assert_eq!(e.event_index(), 1);
 }
 
-/// S4/S28: eventIndex counts the events of the session; the first-event fields stay.
+/// docs/sessions.md §1.2, §2.10: eventIndex counts the events of the session;
+/// the first-event fields stay.
 #[test]
 fn entity_event_index_increments_within_a_session() {
     let h = Harness::start(timeouts(3.0, 3.0));
@@ -78,7 +79,7 @@ fn entity_event_index_increments_within_a_session() {
         assert_eq!(e.first_event_timestamp(), iso(T0));
         assert_eq!(e.prev(), None);
     }
-    // S28: after a timeout eventIndex restarts.
+    // §2.8: after a timeout eventIndex restarts.
     h.at_s(3.0 + 3.001);
     h.structured("e4");
     let e4 = h.flush().pop().unwrap();
@@ -86,7 +87,8 @@ fn entity_event_index_increments_within_a_session() {
     assert_eq!(e4.session_index(), 2);
 }
 
-/// userId: made once per installation and namespace, persisted.
+/// docs/sessions.md §1.4, §4.2: userId is made once per installation and
+/// namespace, and persisted.
 #[test]
 fn entity_user_id_is_per_installation_and_namespace() {
     let mut h = Harness::start(json!({}));
@@ -116,10 +118,11 @@ fn entity_user_id_is_per_installation_and_namespace() {
 }
 
 // ===========================================================================
-// When a session starts: timeouts
+// docs/sessions.md §2: when a session starts; timeouts
 // ===========================================================================
 
-/// S3: `now - lastUpdate > timeout`, strictly: equality keeps the session.
+/// docs/sessions.md §2.6, §2.8: `now - lastUpdate > timeout`, strictly:
+/// equality keeps the session.
 #[test]
 fn timeout_is_strictly_greater() {
     let h = Harness::start(timeouts(5.0, 5.0));
@@ -140,7 +143,7 @@ fn timeout_is_strictly_greater() {
     assert_eq!(s[2].event_index(), 1);
 }
 
-/// Timeouts are seconds; fractions are kept to the millisecond.
+/// docs/sessions.md §2.12: timeouts are seconds; fractions are kept to the millisecond.
 #[test]
 fn timeout_fractions_are_kept_to_the_millisecond() {
     let h = Harness::start(timeouts(1.5, 1.5));
@@ -154,7 +157,7 @@ fn timeout_fractions_are_kept_to_the_millisecond() {
     assert_eq!(s.iter().map(Sent::session_index).collect::<Vec<_>>(), vec![1, 1, 2]);
 }
 
-/// Both timeouts default to 1800 s.
+/// docs/sessions.md §2.12: both timeouts default to 1800 s.
 #[test]
 fn timeout_defaults_are_1800_seconds() {
     let h = Harness::start(json!({}));
@@ -175,7 +178,8 @@ fn timeout_defaults_are_1800_seconds() {
     assert_eq!(s.iter().map(Sent::session_index).collect::<Vec<_>>(), vec![1, 1, 2, 2, 2, 3]);
 }
 
-/// A negative or non-finite timeout is a configuration error naming the field.
+/// docs/sessions.md §2.12, §2.13: a negative or non-finite timeout is a
+/// configuration error naming the field; 0 is allowed.
 #[test]
 fn timeout_negative_or_non_finite_is_a_configuration_error() {
     for (field, value) in [
@@ -198,8 +202,8 @@ fn timeout_negative_or_non_finite_is_a_configuration_error() {
     assert_eq!(Config::from_json(config, &PlatformDefaults::default()).unwrap().session.foreground_timeout_ms, 0);
 }
 
-/// S6: in the foreground the foreground timeout applies; the background one
-/// (0 s here) plays no part.
+/// docs/sessions.md §2.6: in the foreground the foreground timeout applies;
+/// the background one (0 s here) plays no part.
 #[test]
 fn timeout_foreground_applies_in_foreground() {
     let h = Harness::start(timeouts(15.0, 0.0));
@@ -207,8 +211,8 @@ fn timeout_foreground_applies_in_foreground() {
     assert!(!h.info().is_in_background);
 }
 
-/// S7: in the background the background timeout applies; the foreground one
-/// (0 s here) plays no part.
+/// docs/sessions.md §2.6, §3.7: in the background (a tracker created there)
+/// the background timeout applies; the foreground one (0 s here) plays no part.
 #[test]
 fn timeout_background_applies_in_background() {
     let h = Harness::start_with(timeouts(0.0, 15.0), true);
@@ -216,8 +220,8 @@ fn timeout_background_applies_in_background() {
     gaps_of_5_15_and_15_001_seconds_start_one_session(&h);
 }
 
-/// S34: a Background event first, then events in the background use the
-/// background timeout (5 is not > 5; 10 is).
+/// docs/sessions.md §2.6, §3.2: a Background event first, then events in the
+/// background use the background timeout (5 is not > 5; 10 is).
 #[test]
 fn timeout_background_after_background_event() {
     let h = Harness::start(timeouts(1000.0, 5.0));
@@ -236,8 +240,8 @@ fn timeout_background_after_background_event() {
     assert_eq!(s[2].prev(), Some(s[0].sid()));
 }
 
-/// S2: the timeout is inactivity since the last event, not time since the
-/// session began.
+/// docs/sessions.md §2.7: the timeout is inactivity since the last event, not
+/// time since the session began.
 #[test]
 fn timeout_is_inactivity_since_last_event_not_session_start() {
     let h = Harness::start(timeouts(360.0, 15.0));
@@ -263,7 +267,8 @@ fn timeout_is_inactivity_since_last_event_not_session_start() {
     assert_eq!(s.last().unwrap().event_index(), 11);
 }
 
-/// S12: a long idle gap gives exactly one new session, never one per elapsed timeout.
+/// docs/sessions.md §2.9: a long idle gap gives exactly one new session, never
+/// one per elapsed timeout.
 #[test]
 fn timeout_long_gap_gives_exactly_one_new_session() {
     let h = Harness::start(timeouts(1.0, 1.0));
@@ -281,7 +286,8 @@ fn timeout_long_gap_gives_exactly_one_new_session() {
     assert_eq!(h.info().session_index, Some(3));
 }
 
-/// S38: the wall clock earlier than lastUpdate starts a new session.
+/// docs/sessions.md §2.5: the wall clock earlier than lastUpdate starts a new
+/// session; the same time is not earlier.
 #[test]
 fn clock_going_back_starts_a_new_session() {
     let h = Harness::start(timeouts(1800.0, 1800.0));
@@ -302,11 +308,12 @@ fn clock_going_back_starts_a_new_session() {
 }
 
 // ===========================================================================
-// startNewSession, pause / resume (Decision 4)
+// startNewSession, pause / resume (docs/sessions.md §2.3, §D4)
 // ===========================================================================
 
-/// S14: startNewSession takes effect at the next event; getters keep the old
-/// id until then; several calls before an event give one session.
+/// docs/sessions.md §2.1, §2.3, §D4: startNewSession takes effect at the next
+/// event; getters keep the old id until then; several calls before an event
+/// give one session.
 #[test]
 fn start_new_session_takes_effect_at_next_event() {
     let h = Harness::start(timeouts(3.0, 3.0));
@@ -329,8 +336,9 @@ fn start_new_session_takes_effect_at_next_event() {
     assert_eq!(h.info().session_id.as_deref(), Some(s[1].sid()));
 }
 
-/// S9: while paused no new session starts and lastUpdate is frozen, but
-/// eventIndex still counts; on resume the frozen lastUpdate decides.
+/// docs/sessions.md §D4, §2.7, §2.10: while paused no new session starts and
+/// lastUpdate is frozen, but eventIndex still counts; on resume the frozen
+/// lastUpdate decides.
 #[test]
 fn pause_keeps_session_and_counts_events() {
     let h = Harness::start(timeouts(1.0, 1.0));
@@ -354,8 +362,9 @@ fn pause_keeps_session_and_counts_events() {
     assert_eq!(s[3].first_event_id(), s[3].eid());
 }
 
-/// lastUpdate frozen while paused: a paused event inside the timeout does not
-/// extend the session (if it had, the gap would be 4 s, not 12 s).
+/// docs/sessions.md §D4, §2.7: lastUpdate frozen while paused: a paused event
+/// inside the timeout does not extend the session (if it had, the gap would be
+/// 4 s, not 12 s).
 #[test]
 fn pause_freezes_last_update() {
     let h = Harness::start(timeouts(10.0, 10.0));
@@ -374,7 +383,8 @@ fn pause_freezes_last_update() {
     assert_eq!(h.db_session().unwrap()["lastUpdate"], json!(T0 + 12_000));
 }
 
-/// S40: startNewSession while paused waits for resume; the request is consumed once.
+/// docs/sessions.md §D4, §2.3: startNewSession while paused waits for resume;
+/// the request is consumed once.
 #[test]
 fn pause_defers_start_new_session_until_resume() {
     let h = Harness::start(timeouts(1800.0, 1800.0));
@@ -393,8 +403,9 @@ fn pause_defers_start_new_session_until_resume() {
     assert_eq!(s[3].sid(), s[2].sid(), "the pending request was consumed by E3");
 }
 
-/// No session starts while paused even when the clock goes back or the app
-/// changes state; lifecycle events still count.
+/// docs/sessions.md §D4 (over §2.4, §2.5, §2.6): no session starts while
+/// paused even when the clock goes back, the app changes state or
+/// userAnonymisation changes; lifecycle events still count.
 #[test]
 fn pause_blocks_every_trigger() {
     let h = Harness::start(timeouts(1.0, 1.0));
@@ -414,11 +425,11 @@ fn pause_blocks_every_trigger() {
 }
 
 // ===========================================================================
-// userAnonymisation
+// userAnonymisation (docs/sessions.md §1.4, §2.4)
 // ===========================================================================
 
-/// S16: anonymised events carry the nil UUID and a null previousSessionId;
-/// the getter still returns the real user id.
+/// docs/sessions.md §1.4, §4.2: anonymised events carry the nil UUID and a
+/// null previousSessionId; the getter still returns the real user id.
 #[test]
 fn anonymisation_hides_user_and_previous_session_ids() {
     let h = Harness::start(json!({}));
@@ -440,8 +451,9 @@ fn anonymisation_hides_user_and_previous_session_ids() {
     assert_eq!(h.info().session_id.as_deref(), Some(s[2].sid()));
 }
 
-/// S22: userAnonymisation from the configuration, base64 off: `co` holds the
-/// nil UUID; the getter the real id.
+/// docs/sessions.md §1.4, §4.2, §2.4: userAnonymisation from the
+/// configuration, base64 off: `co` holds the nil UUID; the getter the real id;
+/// anonymised from the start is no change.
 #[test]
 fn anonymisation_from_configuration() {
     let h = Harness::start(json!({"trackerConfig": {"userAnonymisation": true, "base64Encoding": false}}));
@@ -459,8 +471,8 @@ fn anonymisation_from_configuration() {
     assert_ne!(info.user_id, NIL_UUID);
 }
 
-/// S24: changing userAnonymisation starts a new session at the next event,
-/// both ways; setting the same value does not.
+/// docs/sessions.md §2.4: changing userAnonymisation starts a new session at
+/// the next event, both ways; setting the same value does not.
 #[test]
 fn anonymisation_change_starts_a_new_session() {
     let h = Harness::start(json!({}));
@@ -484,13 +496,13 @@ fn anonymisation_change_starts_a_new_session() {
 }
 
 // ===========================================================================
-// Lifecycle
+// docs/sessions.md §3: lifecycle
 // ===========================================================================
 
-/// THE DOCUMENTED EXAMPLE: fg 360 s, bg 15 s. t=0 ScreenView: session 1. t=3
-/// Background: checked with the foreground timeout, session 1. t=30
-/// Foreground: checked with the background timeout (27 > 15), session 2.
-/// With the getters after each step (Decisions 1 and 2).
+/// THE DOCUMENTED EXAMPLE, docs/sessions.md §3.5: fg 360 s, bg 15 s. t=0
+/// ScreenView: session 1. t=3 Background: checked with the foreground timeout,
+/// session 1. t=30 Foreground: checked with the background timeout (27 > 15),
+/// session 2. With the getters after each step (§4.3 to §4.7, §D1, §D2).
 #[test]
 fn documented_example() {
     let h = Harness::start(timeouts(360.0, 15.0));
@@ -520,7 +532,7 @@ fn documented_example() {
     assert_ne!(i30.session_id, i0.session_id);
     assert_eq!(i30.session_index, Some(2));
     assert!(!i30.is_in_background);
-    assert_eq!((i30.background_index, i30.foreground_index), (0, 1), "Decision 2");
+    assert_eq!((i30.background_index, i30.foreground_index), (0, 1), "docs/sessions.md §D2");
 
     let s = h.flush();
     assert_eq!(labels(&s), ["Home", "BG", "FG"]);
@@ -549,8 +561,8 @@ fn documented_example() {
     assert_eq!(fg.foreground_index(), 1);
 }
 
-/// S11: the Background event is checked with the foreground timeout (gap 3 >
-/// bg 2 but <= fg 100: same session).
+/// docs/sessions.md §3.2: the Background event is checked with the foreground
+/// timeout (gap 3 > bg 2 but <= fg 100: same session).
 #[test]
 fn lifecycle_background_event_uses_foreground_timeout() {
     let h = Harness::start(timeouts(100.0, 2.0));
@@ -576,10 +588,10 @@ fn lifecycle_background_event_uses_foreground_timeout() {
     h.background();
     let s = h.flush();
     assert_eq!(s[1].session_index(), 2);
-    assert_eq!(s[1].background_index(), 1, "Decision 2: the transition counts in the new session");
+    assert_eq!(s[1].background_index(), 1, "docs/sessions.md §D2: the transition counts in the new session");
 }
 
-/// S10: the Foreground event is checked with the background timeout.
+/// docs/sessions.md §3.3: the Foreground event is checked with the background timeout.
 #[test]
 fn lifecycle_foreground_event_uses_background_timeout() {
     let h = Harness::start(timeouts(100.0, 2.0));
@@ -610,7 +622,7 @@ fn lifecycle_foreground_event_uses_background_timeout() {
     assert_eq!(s.iter().map(Sent::session_index).collect::<Vec<_>>(), vec![1, 1, 1, 2]);
 }
 
-/// A repeated state is ignored; no Foreground event at launch.
+/// docs/sessions.md §3.4: a repeated state is ignored; no Foreground event at launch.
 #[test]
 fn lifecycle_repeated_state_is_ignored_and_no_foreground_at_launch() {
     let h = Harness::start(json!({}));
@@ -631,8 +643,9 @@ fn lifecycle_repeated_state_is_ignored_and_no_foreground_at_launch() {
     assert_eq!(s[0].event_index(), 1, "E1 is the first event of the run");
 }
 
-/// Launched in the background: the first move to the foreground is a real
-/// transition and sends a Foreground event (the first event of session 1).
+/// docs/sessions.md §3.7, §3.4: launched in the background, the first move to
+/// the foreground is a real transition and sends a Foreground event (the first
+/// event of session 1).
 #[test]
 fn lifecycle_launch_in_background_then_foreground() {
     let h = Harness::start_with(json!({}), true);
@@ -651,8 +664,9 @@ fn lifecycle_launch_in_background_then_foreground() {
     assert_eq!((i.background_index, i.foreground_index), (0, 1));
 }
 
-/// Lifecycle events are application_{background,foreground} 1-0-0 carrying
-/// the per-session counter (Decision 2), and the getters agree.
+/// docs/sessions.md §3.1, §D2, §4.6, §4.7: lifecycle events are
+/// application_{background,foreground} 1-0-0 carrying the per-session counter,
+/// and the getters agree.
 #[test]
 fn lifecycle_events_carry_their_per_session_counters() {
     let h = Harness::start(timeouts(100.0, 100.0));
@@ -688,7 +702,8 @@ fn lifecycle_events_carry_their_per_session_counters() {
     assert_eq!(s[5].event_index(), 1);
 }
 
-/// Decision 2 with S8 (fg 1, bg 1): counters restart when a timeout starts a session.
+/// docs/sessions.md §D2, §2.8, §4.5 (fg 1, bg 1): counters restart when a
+/// timeout starts a session.
 #[test]
 fn decision2_counters_restart_when_a_session_times_out() {
     let h = Harness::start(timeouts(1.0, 1.0));
@@ -720,11 +735,12 @@ fn decision2_counters_restart_when_a_session_times_out() {
 }
 
 // ===========================================================================
-// Decision 5: lifecycle and session are independent
+// docs/sessions.md §D5: lifecycle and session are independent
 // ===========================================================================
 
-/// sessionContext false: no client_session entity, but the session is kept
-/// (getters, timeouts, onSessionUpdate) and lifecycle events still fire.
+/// docs/sessions.md §D5, §1.1: sessionContext false: no client_session
+/// entity, but the session is kept (getters, timeouts, onSessionUpdate) and
+/// lifecycle events still fire.
 #[test]
 fn decision5_session_context_off_only_leaves_the_entity_off() {
     let h = Harness::start(with(timeouts(10.0, 10.0), json!({"trackerConfig": {"sessionContext": false}})));
@@ -759,8 +775,10 @@ fn decision5_session_context_off_only_leaves_the_entity_off() {
     assert_eq!(observed[1].previous_session_id, i1.session_id);
 }
 
-/// lifecycleAutotracking false: no lifecycle events, but the background state
-/// is followed so that the background timeout applies.
+/// docs/sessions.md §3.6, §D5, §7.3 (the background state; the transition
+/// counters are not checked here): lifecycleAutotracking false: no lifecycle
+/// events, but the background state is followed so that the background
+/// timeout applies.
 #[test]
 fn decision5_lifecycle_off_still_applies_background_timeout() {
     let h = Harness::start(with(timeouts(100.0, 2.0), json!({"trackerConfig": {"lifecycleAutotracking": false}})));
@@ -783,11 +801,12 @@ fn decision5_lifecycle_off_still_applies_background_timeout() {
 }
 
 // ===========================================================================
-// Decision 1: getters
+// docs/sessions.md §4, §D1: getters
 // ===========================================================================
 
-/// Before the first event of a run: no session id or index; the user id is
-/// available; background state and zero counters.
+/// docs/sessions.md §D1, §4.1 to §4.7, §2.1: before the first event of a run:
+/// no session id or index; the user id is available; background state and zero
+/// counters; calls that are not events make no session.
 #[test]
 fn decision1_getters_before_and_after_first_event() {
     let h = Harness::start(json!({}));
@@ -815,8 +834,8 @@ fn decision1_getters_before_and_after_first_event() {
     assert!(hb.info().is_in_background);
 }
 
-/// Decision 1 + 3: after a restart the getters say undefined, not the
-/// previous run's stale id, until the first event, with or without
+/// docs/sessions.md §D1 + §D3: after a restart the getters say undefined, not
+/// the previous run's stale id, until the first event, with or without
 /// continueSessionOnRestart.
 #[test]
 fn decision1_getters_after_restart_are_undefined_until_first_event() {
@@ -842,11 +861,11 @@ fn decision1_getters_after_restart_are_undefined_until_first_event() {
 }
 
 // ===========================================================================
-// Decision 3: restart
+// docs/sessions.md §D3: restart
 // ===========================================================================
 
-/// S17: by default the first event after a restart starts a new session;
-/// index, user id and previous session id carry on.
+/// docs/sessions.md §D3, §2.2: by default the first event after a restart
+/// starts a new session; index, user id and previous session id carry on.
 #[test]
 fn decision3_restart_starts_a_new_session_by_default() {
     let mut h = Harness::start(timeouts(1800.0, 1800.0));
@@ -866,7 +885,7 @@ fn decision3_restart_starts_a_new_session_by_default() {
     assert_eq!(s[2].first_event_id(), s[2].eid());
     assert_eq!(s[3].sid(), s[2].sid());
     assert_eq!(s[3].event_index(), 2);
-    // S15: another restart, and again.
+    // §D3: another restart, and again.
     h.restart(timeouts(1800.0, 1800.0), false);
     h.screen("E5");
     let e5 = h.flush().pop().unwrap();
@@ -874,8 +893,8 @@ fn decision3_restart_starts_a_new_session_by_default() {
     assert_eq!(e5.prev(), Some(s[2].sid()));
 }
 
-/// S18: continueSessionOnRestart within the foreground timeout continues the
-/// stored session, eventIndex continuing.
+/// docs/sessions.md §D3: continueSessionOnRestart within the foreground
+/// timeout continues the stored session, eventIndex continuing.
 #[test]
 fn decision3_continue_session_on_restart_within_foreground_timeout() {
     let cfg = with(timeouts(100.0, 100.0), json!({"sessionConfig": {"continueSessionOnRestart": true}}));
@@ -894,7 +913,8 @@ fn decision3_continue_session_on_restart_within_foreground_timeout() {
     assert!(h.observed().len() == 1, "no new session, no onSessionUpdate");
 }
 
-/// S19: continueSessionOnRestart beyond the foreground timeout starts a new session.
+/// docs/sessions.md §D3: continueSessionOnRestart beyond the foreground
+/// timeout starts a new session.
 #[test]
 fn decision3_continue_session_on_restart_beyond_timeout() {
     let cfg = with(timeouts(100.0, 100.0), json!({"sessionConfig": {"continueSessionOnRestart": true}}));
@@ -911,9 +931,9 @@ fn decision3_continue_session_on_restart_beyond_timeout() {
     assert_eq!(s[1].event_index(), 1);
 }
 
-/// Decision 3 says the stored session continues "if the time since its
-/// lastUpdate is within the foreground timeout": that holds even when the
-/// app is relaunched in the background with a shorter background timeout.
+/// docs/sessions.md §D3: the stored session continues when no more than the
+/// foreground timeout passed since its lastUpdate, even when the app is
+/// relaunched in the background with a shorter background timeout.
 #[test]
 fn decision3_continue_session_on_restart_uses_foreground_timeout_when_launched_in_background() {
     let cfg = with(timeouts(100.0, 2.0), json!({"sessionConfig": {"continueSessionOnRestart": true}}));
@@ -941,7 +961,8 @@ fn decision3_continue_session_on_restart_uses_foreground_timeout_when_launched_i
     assert_eq!(s[1].session_index(), 2);
 }
 
-/// Restart with continueSessionOnRestart but a clock that went back: new session.
+/// docs/sessions.md §D3, §2.5: restart with continueSessionOnRestart but a
+/// clock that went back: new session.
 #[test]
 fn decision3_continue_session_on_restart_clock_back() {
     let cfg = json!({"sessionConfig": {"continueSessionOnRestart": true}});
@@ -957,10 +978,11 @@ fn decision3_continue_session_on_restart_clock_back() {
 }
 
 // ===========================================================================
-// Decision 4: onSessionUpdate
+// docs/sessions.md §D4, §7.5: onSessionUpdate
 // ===========================================================================
 
-/// S20/S21: once per session, in order, with the new session's snapshot.
+/// docs/sessions.md §D4, §7.5: once per session, in order, with the new
+/// session's snapshot (eventIndex 1).
 #[test]
 fn decision4_on_session_update_once_per_session_in_order() {
     let mut h = Harness::start(timeouts(10.0, 10.0));
@@ -1008,8 +1030,8 @@ fn decision4_on_session_update_once_per_session_in_order() {
     assert_eq!(observed[4].previous_session_id, None);
 }
 
-/// Decision 4 with calls that do not wait for each other (one writer batch):
-/// still once per session and in order.
+/// docs/sessions.md §D4, §7.5 with calls that do not wait for each other (one
+/// writer batch): still once per session and in order.
 #[test]
 fn decision4_on_session_update_in_order_for_batched_calls() {
     let h = Harness::start(json!({}));
@@ -1043,11 +1065,11 @@ fn decision4_on_session_update_in_order_for_batched_calls() {
 }
 
 // ===========================================================================
-// Decision 7: one writer, one transaction
+// docs/sessions.md §D7: one writer, one transaction
 // ===========================================================================
 
-/// After track's reply the event is in the SQLite file, and the stored
-/// session agrees with the last stored event.
+/// docs/sessions.md §D7, §2.11: after track's reply the event is in the
+/// SQLite file, and the stored session agrees with the last stored event.
 #[test]
 fn decision7_track_resolves_after_event_and_session_are_committed() {
     let h = Harness::start(timeouts(100.0, 100.0));
@@ -1080,7 +1102,8 @@ fn decision7_track_resolves_after_event_and_session_are_committed() {
     assert_eq!(h.db_events().len(), 0, "sent events are deleted");
 }
 
-/// Several events may share a transaction; each reply still means committed.
+/// docs/sessions.md §D7: several events may share a transaction; each reply
+/// still means committed.
 #[test]
 fn decision7_batched_tracks_are_committed_when_each_resolves() {
     let h = Harness::start(json!({}));
@@ -1101,8 +1124,9 @@ fn decision7_batched_tracks_are_committed_when_each_resolves() {
     assert_eq!(stored_session_entity(&rows[39]).unwrap()["eventIndex"], 40);
 }
 
-/// Events tracked while the collector is unreachable survive a stop and are
-/// sent by the next tracker on the same storage.
+/// docs/sessions.md §D7, §2.11: events tracked while the collector is
+/// unreachable survive a stop and are sent by the next tracker on the same
+/// storage.
 #[test]
 fn decision7_events_survive_stop_without_collector() {
     let mut h = Harness::start(json!({}));
@@ -1129,11 +1153,12 @@ fn decision7_events_survive_stop_without_collector() {
 }
 
 // ===========================================================================
-// Decision 8: wire format
+// docs/sessions.md §D8: wire format
 // ===========================================================================
 
-/// Contexts wrapper 1-0-1 in URL-safe base64 without padding; eid lower-case;
-/// dtm and stm epoch ms strings; user entities kept beside client_session.
+/// docs/sessions.md §D8, §1.3, §7.1: contexts wrapper 1-0-1 in URL-safe base64
+/// without padding; eid lower-case; dtm and stm epoch ms strings (stm set when
+/// sent); user entities kept beside client_session.
 #[test]
 fn decision8_wire_format_base64() {
     let h = Harness::start(json!({}));
@@ -1171,7 +1196,7 @@ fn decision8_wire_format_base64() {
     assert!(!cx_chars.contains('+') && !cx_chars.contains('/') && !cx_chars.contains('='));
 }
 
-/// base64Encoding false: `co` and `ue_pr` hold plain JSON.
+/// docs/sessions.md §D8: base64Encoding false: `co` and `ue_pr` hold plain JSON.
 #[test]
 fn decision8_wire_format_plain_json() {
     let h = Harness::start(json!({"trackerConfig": {"base64Encoding": false}}));
@@ -1188,7 +1213,8 @@ fn decision8_wire_format_plain_json() {
     assert_eq!(s[1].event_index(), 2);
 }
 
-/// GET sends the same keys as query parameters, one event per request.
+/// docs/sessions.md §D8: GET sends the same keys as query parameters, one
+/// event per request.
 #[test]
 fn decision8_wire_format_get() {
     let h = Harness::start(with(timeouts(5.0, 5.0), json!({"networkConfig": {"method": "get"}})));
@@ -1207,9 +1233,9 @@ fn decision8_wire_format_get() {
     assert_eq!(s[2].prev(), Some(s[0].sid()));
 }
 
-/// Every payload has e, eid, dtm, stm, tv, p, tna and only payload_data 1-0-4
-/// keys (checked for every event of every test by `check_and_decode`; here
-/// for each kind of event explicitly).
+/// docs/sessions.md §D8: every payload has e, eid, dtm, stm, tv, p, tna and
+/// only payload_data 1-0-4 keys (checked for every event of every test by
+/// `check_and_decode`; here for each kind of event explicitly).
 #[test]
 fn payload_fields_and_allowed_keys() {
     let h = Harness::start(json!({}));

@@ -1,9 +1,9 @@
 //! Property tests of the pure session state machine (`tracker_core::session::Session`)
-//! against a small model of `/work/shared/spec/sessions.md`: for random
-//! sequences of gaps and background/foreground changes, `sessionIndex` rises
-//! by exactly one each time a gap exceeds the applicable timeout (strictly),
-//! and never otherwise. The model also follows eventIndex, previousSessionId
-//! and the per-session lifecycle counters (Decision 2).
+//! against a small model of `docs/sessions.md`: for random sequences of gaps
+//! and background/foreground changes, `sessionIndex` rises by exactly one each
+//! time a gap exceeds the applicable timeout (strictly, §2.6, §2.9), and never
+//! otherwise. The model also follows eventIndex, previousSessionId (§2.8,
+//! §2.10) and the per-session lifecycle counters (§D2, §3.2 to §3.4).
 
 use proptest::prelude::*;
 use tracker_core::config::SessionConfig;
@@ -24,7 +24,8 @@ enum Step {
     Event(Gap),
     /// The app moves to the background (`true`) or foreground after a gap;
     /// with `tracked` a lifecycle event is tracked first (checked in the state
-    /// being left), as the tracker does when lifecycleAutotracking is on.
+    /// being left, `docs/sessions.md` §3.2, §3.3), as the tracker does when
+    /// lifecycleAutotracking is on.
     Lifecycle { to_background: bool, gap: Gap, tracked: bool },
 }
 
@@ -142,7 +143,7 @@ proptest! {
                         prop_assert_eq!(r, Some(*counter));
                         m.in_background = *to_background;
                     } else {
-                        prop_assert_eq!(r, None, "a repeated state is ignored");
+                        prop_assert_eq!(r, None, "a repeated state is ignored (docs/sessions.md §3.4)");
                     }
                 }
             }
@@ -158,9 +159,9 @@ proptest! {
         }
     }
 
-    /// Pause / resume / startNewSession (Decision 4) on top of gaps: while
-    /// paused no session starts and lastUpdate stays; a request made while
-    /// paused is honoured at the first event after resuming.
+    /// Pause / resume / startNewSession (`docs/sessions.md` §D4, §2.3, §2.7) on
+    /// top of gaps: while paused no session starts and lastUpdate stays; a
+    /// request made while paused is honoured at the first event after resuming.
     #[test]
     fn no_new_session_while_paused_and_requests_wait_for_resume(
         timeout in 1i64..5_000,

@@ -1,5 +1,5 @@
 //! Shared test support for the session contract tests
-//! (`/work/shared/spec/sessions.md`).
+//! (`docs/sessions.md`).
 //!
 //! * [`Collector`]: a loopback Snowplow collector written with `std` only. It
 //!   takes `POST /com.snowplowanalytics.snowplow/tp2` (a `payload_data` 1-0-4
@@ -11,8 +11,8 @@
 //!   tests read like the spec (`h.at_s(3.0); h.background();`).
 //! * [`Sent`]: a received event with its `client_session` entity and its
 //!   self-describing body decoded; every event returned by
-//!   [`Harness::flush`] has had its wire format checked (Decision 8,
-//!   payload_data 1-0-4 keys, client_session 1-0-2 shape).
+//!   [`Harness::flush`] has had its wire format checked (`docs/sessions.md`
+//!   §D8, payload_data 1-0-4 keys, client_session 1-0-2 shape of §1.2, §1.3).
 #![allow(dead_code)]
 
 use base64::Engine;
@@ -491,7 +491,8 @@ impl Sent {
     pub fn event_index(&self) -> u64 {
         self.cs_value("eventIndex").as_u64().unwrap()
     }
-    /// `previousSessionId`; `None` for JSON null (the key must be present).
+    /// `previousSessionId`; `None` for JSON null (the key must be present,
+    /// `docs/sessions.md` §7.2).
     pub fn prev(&self) -> Option<&str> {
         self.cs_value("previousSessionId").as_str()
     }
@@ -544,8 +545,8 @@ impl Sent {
     }
 }
 
-/// Checks one received event against payload_data 1-0-4, Decision 8 and the
-/// client_session 1-0-2 schema, and decodes it.
+/// Checks one received event against payload_data 1-0-4, `docs/sessions.md`
+/// §D8 and the client_session 1-0-2 schema (§1.2, §1.3), and decodes it.
 pub fn check_and_decode(p: &Payload) -> Sent {
     for k in ["e", "eid", "dtm", "stm", "tv", "p", "tna"] {
         assert!(p.get(k).and_then(Value::as_str).is_some_and(|s| !s.is_empty()), "missing {k} in {p:?}");
@@ -617,7 +618,7 @@ pub fn check_client_session(cs: &Map<String, Value>) {
     assert!(is_lower_uuid(cs["sessionId"].as_str().expect("sessionId string")));
     let idx = cs["sessionIndex"].as_u64().expect("sessionIndex integer");
     assert!((1..=2_147_483_647).contains(&idx));
-    assert_eq!(cs["storageMechanism"], "SQLITE", "Decision 6");
+    assert_eq!(cs["storageMechanism"], "SQLITE", "docs/sessions.md §D6");
     if let Some(v) = cs.get("previousSessionId") {
         assert!(v.is_null() || v.as_str().is_some_and(is_lower_uuid), "previousSessionId: {v}");
     }
