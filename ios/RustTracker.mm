@@ -4,6 +4,10 @@
 // codegenConfig "RNRustTrackerSpec") and hands every call, unchanged, to
 // RustTrackerImpl (RustTrackerImpl.swift), which forwards it to the Rust core.
 // The core validates, fills in defaults and decides; nothing is done here.
+// React Native calls these methods one after another on the module's serial
+// method queue, and each hands its call to the core before returning, so
+// calls keep the order JavaScript made them in. The surface is fixed: tracker
+// methods arrive by name through callTracker.
 //
 // The methods are declared with RCT_EXPORT_METHOD so that the module also
 // answers through the legacy bridge; under the New Architecture the same
@@ -60,6 +64,15 @@ RCT_EXPORT_METHOD(createTracker:(NSString *)trackerNamespace
   [_impl createTracker:trackerNamespace configJson:configJson resolve:resolve reject:reject];
 }
 
+RCT_EXPORT_METHOD(callTracker:(NSString *)trackerNamespace
+                  method:(NSString *)method
+                  argsJson:(NSString *)argsJson
+                  resolve:(RCTPromiseResolveBlock)resolve
+                  reject:(RCTPromiseRejectBlock)reject)
+{
+  [_impl callTracker:trackerNamespace method:method argsJson:argsJson resolve:resolve reject:reject];
+}
+
 RCT_EXPORT_METHOD(removeTracker:(NSString *)trackerNamespace
                   resolve:(RCTPromiseResolveBlock)resolve
                   reject:(RCTPromiseRejectBlock)reject)
@@ -71,51 +84,6 @@ RCT_EXPORT_METHOD(removeAllTrackers:(RCTPromiseResolveBlock)resolve
                   reject:(RCTPromiseRejectBlock)reject)
 {
   [_impl removeAllTrackers:resolve reject:reject];
-}
-
-RCT_EXPORT_METHOD(trackScreenViewEvent:(NSString *)trackerNamespace
-                  argsJson:(NSString *)argsJson
-                  resolve:(RCTPromiseResolveBlock)resolve
-                  reject:(RCTPromiseRejectBlock)reject)
-{
-  [_impl trackScreenViewEvent:trackerNamespace argsJson:argsJson resolve:resolve reject:reject];
-}
-
-RCT_EXPORT_METHOD(trackSelfDescribingEvent:(NSString *)trackerNamespace
-                  argsJson:(NSString *)argsJson
-                  resolve:(RCTPromiseResolveBlock)resolve
-                  reject:(RCTPromiseRejectBlock)reject)
-{
-  [_impl trackSelfDescribingEvent:trackerNamespace argsJson:argsJson resolve:resolve reject:reject];
-}
-
-RCT_EXPORT_METHOD(trackStructuredEvent:(NSString *)trackerNamespace
-                  argsJson:(NSString *)argsJson
-                  resolve:(RCTPromiseResolveBlock)resolve
-                  reject:(RCTPromiseRejectBlock)reject)
-{
-  [_impl trackStructuredEvent:trackerNamespace argsJson:argsJson resolve:resolve reject:reject];
-}
-
-RCT_EXPORT_METHOD(getSessionInfo:(NSString *)trackerNamespace
-                  resolve:(RCTPromiseResolveBlock)resolve
-                  reject:(RCTPromiseRejectBlock)reject)
-{
-  [_impl getSessionInfo:trackerNamespace resolve:resolve reject:reject];
-}
-
-RCT_EXPORT_METHOD(startNewSession:(NSString *)trackerNamespace
-                  resolve:(RCTPromiseResolveBlock)resolve
-                  reject:(RCTPromiseRejectBlock)reject)
-{
-  [_impl startNewSession:trackerNamespace resolve:resolve reject:reject];
-}
-
-RCT_EXPORT_METHOD(flush:(NSString *)trackerNamespace
-                  resolve:(RCTPromiseResolveBlock)resolve
-                  reject:(RCTPromiseRejectBlock)reject)
-{
-  [_impl flush:trackerNamespace resolve:resolve reject:reject];
 }
 
 RCT_EXPORT_METHOD(setAppState:(NSString *)state

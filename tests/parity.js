@@ -1,15 +1,17 @@
 'use strict';
 /**
- * Parity of the native surface across layers. The TurboModule spec
- * (js/src/NativeRustTracker.ts) is the one definition; every layer must have
- * exactly its methods, with the same number and kinds of arguments:
- *   - the Kotlin module (android/.../RustTrackerModule.kt), plus its Promise;
- *   - the Objective-C++ registration (ios/RustTracker.mm), plus resolve/reject,
- *     each forwarding to the Swift selector of the same method;
- *   - the Swift module (ios/RustTrackerImpl.swift), plus resolve/reject;
- *   - the Node addon (crates/tracker-node/src/lib.rs), returning a Promise;
- * and the Kotlin and Swift modules may only call functions that the
- * generated bindings really have (read from the generated files).
+ * Parity of the fixed native surface across layers. The TurboModule spec
+ * (js/src/NativeRustTracker.ts) defines five methods once; tracker methods go
+ * through `callTracker` by name, so this is all there is to keep in step:
+ *   - the Kotlin module (android/.../RustTrackerModule.kt), plus its Promise,
+ *     and the Objective-C++ registration (ios/RustTracker.mm) and the Swift
+ *     module (ios/RustTrackerImpl.swift), plus resolve/reject, and the Node
+ *     addon (crates/tracker-node/src/lib.rs) returning a Promise: exactly the
+ *     spec's methods with the same number and kinds of arguments;
+ *   - each Objective-C++ method forwards to the Swift selector of the same
+ *     method, and each Kotlin and Swift method calls the generated binding of
+ *     its own name with arguments the binding takes (read from the generated
+ *     files).
  *
  * The parsers read source text; `readSources(root, overrides)` lets a test
  * swap one file's text to prove that a one-layer rename is caught.
@@ -36,14 +38,14 @@ function readSources(root, overrides = {}) {
 }
 
 const KIND = {
-  string: 'string', String: 'string', 'kotlin.String': 'string', 'NSString *': 'string', 'NSString*': 'string',
+  string: 'string', String: 'string', 'NSString *': 'string', 'NSString*': 'string',
   boolean: 'boolean', Boolean: 'boolean', Bool: 'boolean', bool: 'boolean', BOOL: 'boolean',
-  number: 'number', Double: 'number', double: 'number', f64: 'number', i32: 'number', u32: 'number', Int: 'number',
+  number: 'number', Double: 'number', double: 'number', f64: 'number', Int: 'number',
 };
 const kind = (t) => KIND[t.trim()] || `unknown(${t.trim()})`;
 
-/** Splits a parameter list on top-level commas. */
-function splitParams(s) {
+/** Splits an argument list on top-level commas. */
+function splitArgs(s) {
   const parts = [];
   let depth = 0;
   let cur = '';
@@ -59,25 +61,49 @@ function splitParams(s) {
   return parts.map((p) => p.trim()).filter(Boolean);
 }
 
-/** { name: { args: ['string', ...], ...extra } } of the spec's methods. */
+/** Every `prefix name(args)` call in `src`, with balanced parentheses: [{ name, args }]. */
+function calls(src, prefix) {
+  const out = [];
+  const re = new RegExp(`${prefix}(\\w+)\\(`, 'g');
+  for (let m = re.exec(src); m; m = re.exec(src)) {
+    let depth = 1;
+    let i = re.lastIndex;
+    for (; i < src.length && depth > 0; i += 1) depth += src[i] === '(' ? 1 : src[i] === ')' ? -1 : 0;
+    out.push({ name: m[1], args: splitArgs(src.slice(re.lastIndex, i - 1)) });
+  }
+  return out;
+}
+
+/** A method's own body: from its declaration to the next declaration. */
+function bodies(src, declaration) {
+  const found = [...src.matchAll(declaration)];
+  return found.map((m, i) => ({ m, body: src.slice(m.index, i + 1 < found.length ? found[i + 1].index : src.length) }));
+}
+
 function parseSpec(src) {
   const body = src.match(/export interface Spec extends TurboModule \{([\s\S]*?)\n\}/);
   if (!body) throw new Error('spec: interface Spec not found');
   const methods = {};
   for (const m of body[1].matchAll(/^\s*(\w+)\(([^)]*)\):\s*([^;]+);/gm)) {
-    const args = splitParams(m[2]).map((p) => kind(p.split(':')[1]));
-    methods[m[1]] = { args, promise: /^Promise</.test(m[3].trim()) };
+    methods[m[1]] = { args: splitArgs(m[2]).map((p) => kind(p.split(':')[1])), promise: /^Promise</.test(m[3].trim()) };
   }
   return methods;
 }
 
 function parseKotlin(src) {
   const methods = {};
-  for (const m of src.matchAll(/override fun (\w+)\(([^)]*)\)/g)) {
-    if (['getName', 'invalidate', 'initialize'].includes(m[1])) continue;
-    const params = splitParams(m[2]).map((p) => p.split(':')[1].trim());
+  // The module class only (the file's PromiseAnswer overrides too).
+  const module = src.slice(src.indexOf('class RustTrackerModule'), src.indexOf('companion object'));
+  for (const { m, body } of bodies(module, /override fun (\w+)\(([^)]*)\)/g)) {
+    if (m[1] === 'getName') continue;
+    const params = splitArgs(m[2]).map((p) => p.split(':')[1].trim());
     const promise = params[params.length - 1] === 'Promise';
-    methods[m[1]] = { args: (promise ? params.slice(0, -1) : params).map(kind), promise };
+    const binding = calls(body, 'core')[0];
+    methods[m[1]] = {
+      args: (promise ? params.slice(0, -1) : params).map(kind),
+      promise,
+      calls: binding && { name: binding.name[0].toLowerCase() + binding.name.slice(1), arity: binding.args.length },
+    };
   }
   return methods;
 }
@@ -86,27 +112,27 @@ function parseObjc(src) {
   const methods = {};
   for (const m of src.matchAll(/RCT_EXPORT_METHOD\(([\s\S]*?)\)\s*\{([\s\S]*?)\n\}/g)) {
     const decl = m[1].replace(/\s+/g, ' ').trim();
-    const name = decl.match(/^(\w+)/)[1];
     const pieces = [...decl.matchAll(/\(([^)]+)\)\s*\w+/g)].map((x) => x[1].trim());
     const promise = pieces.slice(-2).join() === 'RCTPromiseResolveBlock,RCTPromiseRejectBlock';
     const call = m[2].match(/\[_impl\s+([^\]]+)\]/);
     const selector = call ? call[1].replace(/\s+/g, ' ').split(' ').map((p) => p.split(':')[0] + ':').join('') : null;
-    methods[name] = { args: (promise ? pieces.slice(0, -2) : pieces).map(kind), promise, forwardsTo: selector };
+    methods[decl.match(/^(\w+)/)[1]] = { args: (promise ? pieces.slice(0, -2) : pieces).map(kind), promise, forwardsTo: selector };
   }
   return methods;
 }
 
 function parseSwift(src) {
   const methods = {};
-  const re = /@objc\(([\w:]+)\)\s*public func (\w+)\(([\s\S]*?)\)\s*\{([\s\S]*?)\n  \}/g;
-  for (const m of src.matchAll(re)) {
-    const params = splitParams(m[3]).map((p) => p.replace(/@escaping/g, '').split(':')[1].trim());
+  for (const { m, body } of bodies(src, /@objc\(([\w:]+)\)\s*public func (\w+)\(([\s\S]*?)\)\s*\{/g)) {
+    const params = splitArgs(m[3]).map((p) => p.replace(/@escaping/g, '').split(':')[1].trim());
     const promise = params.slice(-2).join() === 'RCTPromiseResolveBlock,RCTPromiseRejectBlock';
-    const calls = [...m[4].matchAll(/react_native_rust_tracker\.(\w+)\(([^)]*)\)/g)].map((c) => ({
-      fn: c[1],
-      labels: splitParams(c[2]).map((a) => a.split(':')[0].trim()),
-    }));
-    methods[m[2]] = { args: (promise ? params.slice(0, -2) : params).map(kind), promise, selector: m[1], calls };
+    const binding = calls(body, 'react_native_rust_tracker\\.')[0];
+    methods[m[2]] = {
+      args: (promise ? params.slice(0, -2) : params).map(kind),
+      promise,
+      selector: m[1],
+      calls: binding && { name: binding.name, labels: binding.args.map((a) => a.split(':')[0].trim()) },
+    };
   }
   return methods;
 }
@@ -114,25 +140,17 @@ function parseSwift(src) {
 function parseNode(src) {
   const methods = {};
   for (const m of src.matchAll(/#\[napi\]\s*pub fn (\w+)\(([^)]*)\)\s*->\s*Result<(\w+)>/g)) {
-    const name = m[1].replace(/_(\w)/g, (_, c) => c.toUpperCase());
-    const params = splitParams(m[2]).filter((p) => !/:\s*Env$/.test(p)).map((p) => p.split(':')[1]);
-    methods[name] = { args: params.map(kind), promise: m[3] === 'JsObject' };
+    const params = splitArgs(m[2]).filter((p) => !/:\s*Env$/.test(p)).map((p) => p.split(':')[1]);
+    methods[m[1].replace(/_(\w)/g, (_, c) => c.toUpperCase())] = { args: params.map(kind), promise: m[3] === 'JsObject' };
   }
   return methods;
 }
 
-/** Functions of the generated Swift bindings: name -> argument labels. */
-function parseSwiftBindings(src) {
+/** Top-level functions of the generated bindings: name -> argument labels. */
+function parseBindings(src, declaration) {
   const fns = {};
-  for (const m of src.matchAll(/^public func (\w+)\(([^)]*)\)\s*async/gm)) {
-    fns[m[1]] = splitParams(m[2]).map((p) => p.split(':')[0].trim());
-  }
+  for (const m of src.matchAll(declaration)) fns[m[1]] = splitArgs(m[2]).map((p) => p.split(':')[0].replace(/`/g, '').trim());
   return fns;
-}
-
-/** Suspend functions of the generated Kotlin bindings. */
-function parseKotlinBindings(src) {
-  return new Set([...src.matchAll(/suspend fun `(\w+)`\(/g)].map((m) => m[1]));
 }
 
 /** Every mismatch, as readable sentences; empty when the layers agree. */
@@ -148,41 +166,35 @@ function compare(sources) {
   for (const [layer, methods] of Object.entries(layers)) {
     for (const [name, s] of Object.entries(spec)) {
       const m = methods[name];
-      if (!m) {
-        problems.push(`${layer}: method ${name} of the spec is missing`);
-        continue;
-      }
-      if (m.args.join() !== s.args.join()) {
+      if (!m) problems.push(`${layer}: method ${name} of the spec is missing`);
+      else if (m.args.join() !== s.args.join()) {
         problems.push(`${layer}: ${name}(${m.args.join(', ')}) differs from the spec's ${name}(${s.args.join(', ')})`);
-      }
-      if (m.promise !== s.promise) problems.push(`${layer}: ${name} does not settle a Promise like the spec`);
+      } else if (m.promise !== s.promise) problems.push(`${layer}: ${name} does not settle a Promise like the spec`);
     }
-    for (const name of Object.keys(methods)) {
-      if (!spec[name]) problems.push(`${layer}: method ${name} is not in the spec`);
-    }
+    for (const name of Object.keys(methods)) if (!spec[name]) problems.push(`${layer}: method ${name} is not in the spec`);
   }
-  const objc = layers['Objective-C++ registration'];
   const swift = layers['Swift module'];
-  for (const [name, m] of Object.entries(objc)) {
-    const target = swift[name];
-    if (target && m.forwardsTo !== target.selector) {
-      problems.push(`Objective-C++ registration: ${name} calls [_impl ${m.forwardsTo}] but Swift exposes ${target.selector}`);
+  for (const [name, m] of Object.entries(layers['Objective-C++ registration'])) {
+    if (swift[name] && m.forwardsTo !== swift[name].selector) {
+      problems.push(`Objective-C++ registration: ${name} calls [_impl ${m.forwardsTo}] but Swift exposes ${swift[name].selector}`);
     }
   }
-  const swiftBindings = parseSwiftBindings(sources.swiftBindings);
-  for (const [name, m] of Object.entries(swift)) {
-    for (const c of m.calls) {
-      const labels = swiftBindings[c.fn];
-      if (!labels) problems.push(`Swift module: ${name} calls ${c.fn}, which the generated Swift bindings do not have`);
-      else if (labels.join() !== c.labels.join()) {
-        problems.push(`Swift module: ${name} calls ${c.fn}(${c.labels.join(':, ')}:) but the bindings take (${labels.join(':, ')}:)`);
+  const bindings = {
+    'Kotlin module': parseBindings(sources.kotlinBindings, /^\s*\*\/ fun `(\w+)`\(([^)]*)\)/gm),
+    'Swift module': parseBindings(sources.swiftBindings, /^public func (\w+)\(([^)]*)\)/gm),
+  };
+  for (const [layer, fns] of Object.entries(bindings)) {
+    for (const [name, m] of Object.entries(layers[layer])) {
+      const call = m.calls;
+      if (!call) problems.push(`${layer}: ${name} calls no binding`);
+      else if (call.name !== name) problems.push(`${layer}: ${name} calls the binding ${call.name}`);
+      else if (!fns[name]) problems.push(`${layer}: ${name} calls ${name}, which the generated bindings do not have`);
+      else if (call.labels && call.labels.join() !== fns[name].join()) {
+        problems.push(`${layer}: ${name} calls ${name}(${call.labels.join(':, ')}:) but the bindings take (${fns[name].join(':, ')}:)`);
+      } else if (!call.labels && call.arity !== fns[name].length) {
+        problems.push(`${layer}: ${name} passes ${call.arity} arguments but the binding takes ${fns[name].length}`);
       }
     }
-    if (!m.calls.length) problems.push(`Swift module: ${name} calls no binding`);
-  }
-  const kotlinBindings = parseKotlinBindings(sources.kotlinBindings);
-  for (const m of sources.kotlin.matchAll(/import com\.reactnativerusttracker\.core\.(\w+) as (\w+)/g)) {
-    if (!kotlinBindings.has(m[1])) problems.push(`Kotlin module: imports ${m[1]}, which the generated Kotlin bindings do not have`);
   }
   return { spec, layers, problems };
 }

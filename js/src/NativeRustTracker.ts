@@ -1,10 +1,16 @@
 /**
- * The native surface of react-native-rust-tracker, defined once.
+ * The native surface of react-native-rust-tracker, defined once, and fixed.
  *
  * React Native's codegen turns this file into the Java/Kotlin and Objective-C
  * spec the Android and iOS modules implement; the Node addon exports the same
- * methods. Configurations and events cross as JSON strings, because the Rust
- * core parses and validates them: the platforms never decide anything.
+ * methods. It does not grow with the tracker's API: tracker methods are
+ * called by name through `callTracker`, and their table lives in the Rust
+ * core (crates/tracker-core/src/method.rs). Everything crosses as JSON
+ * strings, because the core parses, validates and decides.
+ *
+ * Every method resolves with the core's JSON reply, `{"value": ...}` plus
+ * `"sessions": [{"namespace", "session"}]` when the call started a session,
+ * or rejects with the core's error `code` and `message`.
  *
  * Importing this file looks the module up; the entries only import it lazily.
  * The first parameter is `trackerNamespace`, not `namespace`: codegen copies
@@ -13,28 +19,12 @@
 import type { TurboModule } from 'react-native';
 import { TurboModuleRegistry } from 'react-native';
 
-/** The values behind the six session getters: the JSON `getSessionInfo` resolves with. */
-export type NativeSessionInfo = {
-  userId: string;
-  sessionId: string | null;
-  sessionIndex: number | null;
-  isInBackground: boolean;
-  backgroundIndex: number;
-  foregroundIndex: number;
-};
-
 export interface Spec extends TurboModule {
-  createTracker(trackerNamespace: string, configJson: string): Promise<void>;
-  removeTracker(trackerNamespace: string): Promise<boolean>;
-  removeAllTrackers(): Promise<void>;
-  trackScreenViewEvent(trackerNamespace: string, argsJson: string): Promise<void>;
-  trackSelfDescribingEvent(trackerNamespace: string, argsJson: string): Promise<void>;
-  trackStructuredEvent(trackerNamespace: string, argsJson: string): Promise<void>;
-  /** Resolves with `NativeSessionInfo` as JSON (a string crosses every bridge unchanged). */
-  getSessionInfo(trackerNamespace: string): Promise<string>;
-  startNewSession(trackerNamespace: string): Promise<void>;
-  flush(trackerNamespace: string): Promise<void>;
-  setAppState(state: string): Promise<void>;
+  createTracker(trackerNamespace: string, configJson: string): Promise<string>;
+  callTracker(trackerNamespace: string, method: string, argsJson: string): Promise<string>;
+  removeTracker(trackerNamespace: string): Promise<string>;
+  removeAllTrackers(): Promise<string>;
+  setAppState(state: string): Promise<string>;
 }
 
 export default TurboModuleRegistry.getEnforcing<Spec>('RustTracker');

@@ -1,14 +1,17 @@
 /**
- * The tracker API over a native surface (the TurboModule on React Native, the
- * Node-API addon on Node). Shared by both entries so they cannot diverge.
+ * The tracker API over the fixed native surface (the TurboModule on React
+ * Native, the Node-API addon on Node). Shared by both entries so they cannot
+ * diverge.
  *
- * This layer only encodes arguments as JSON, orders calls after the native
- * tracker exists, and shapes results; the Rust core validates and decides.
+ * Each method hands its call to the native surface at once, synchronously, so
+ * calls reach the Rust core in the order the app made them; the core
+ * validates and decides. This layer only encodes arguments as JSON, names
+ * each tracker method (the core's table, crates/tracker-core/src/method.rs,
+ * knows what each takes and answers), and shapes results.
  */
-import type { NativeSessionInfo, Spec } from './NativeRustTracker';
+import type { Spec } from './NativeRustTracker';
 import type {
   AppStateName,
-  EventContext,
   NetworkConfiguration,
   ReactNativeTracker,
   TrackerControllerConfiguration,
@@ -17,42 +20,70 @@ import type {
 /** The native methods the API needs: the TurboModule spec, minus codegen's base type. */
 export type NativeSurface = Omit<Spec, 'getConstants'>;
 
-/** An error from the tracker: the method that failed and the core's message. */
+/**
+ * A failed call: `code` is the core's stable error code (`INVALID_CONFIG`,
+ * `INVALID_EVENT`, `INVALID_ARGUMENT`, `UNKNOWN_TRACKER`, `STORAGE`,
+ * `NETWORK`, `SHUT_DOWN`, `UNKNOWN_METHOD`), `method` the method that failed,
+ * and the message the core's, naming the method and the field.
+ *
+ * Two kinds of failure never reach the core and have codes of their own:
+ * arguments JSON cannot encode (a circular object) are `INVALID_ARGUMENT`, and
+ * a native module that is missing or refuses its arguments keeps its own code,
+ * or `NATIVE_ERROR`.
+ */
 export class TrackerError extends Error {
-  constructor(readonly method: string, message: string) {
-    super(`${method}: ${message}`);
+  constructor(readonly code: string, readonly method: string, message: string) {
+    super(message.startsWith(`${method}: `) ? message : `${method}: ${message}`);
     this.name = 'TrackerError';
   }
 }
 
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+/** What every native call resolves with (as JSON). */
+interface Reply {
+  value: unknown;
+}
+
+function asError(method: string, e: unknown): TrackerError {
+  if (e instanceof TrackerError) return e;
+  const code = (e as { code?: unknown } | null)?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  return new TrackerError(typeof code === 'string' ? code : 'NATIVE_ERROR', method, message);
 }
 
 /**
  * JSON for the core. Values JSON cannot carry are encoded as strings the
  * core will reject by name (NaN, Infinity, functions) instead of vanishing.
  */
-function encode(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
-    if (typeof v === 'function' || typeof v === 'symbol') return `[${typeof v}]`;
-    if (typeof v === 'bigint') return v.toString();
-    return v;
-  });
+function encode(method: string, value: unknown): string {
+  try {
+    return JSON.stringify(value, (_key, v: unknown) => {
+      if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+      if (typeof v === 'function' || typeof v === 'symbol') return `[${typeof v}]`;
+      if (typeof v === 'bigint') return v.toString();
+      return v;
+    });
+  } catch (e) {
+    throw new TrackerError('INVALID_ARGUMENT', method, `arguments cannot be encoded as JSON (${asError(method, e).message})`);
+  }
 }
 
-/** Runs a native call, turning a synchronous throw into a rejection and naming the method. */
-function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
-  let p: Promise<T>;
+/**
+ * Makes the native call now (a synchronous throw becomes a rejection naming
+ * the method) and parses its reply.
+ */
+function invoke(method: string, fn: () => Promise<string>): Promise<Reply> {
+  let p: Promise<string>;
   try {
     p = fn();
   } catch (e) {
-    return Promise.reject(new TrackerError(method, messageOf(e)));
+    return Promise.reject(asError(method, e));
   }
-  return p.catch((e: unknown) => {
-    throw e instanceof TrackerError ? e : new TrackerError(method, messageOf(e));
-  });
+  return p.then(
+    (json) => JSON.parse(json) as Reply,
+    (e: unknown) => {
+      throw asError(method, e);
+    },
+  );
 }
 
 /** The module-level functions of an entry. */
@@ -69,64 +100,67 @@ export interface TrackerApi {
 
 /**
  * Builds the API over a surface obtained lazily (importing has no side
- * effects); `onCreate` lets an entry start following the app lifecycle.
+ * effects); `onCreate` runs before each tracker is created, so an entry can
+ * report the app's state first.
  */
-export function makeApi(surface: () => NativeSurface, onCreate: () => void = () => undefined): TrackerApi {
-  /** Creation of each namespace, so later calls (and removal) wait for it. */
-  const pending = new Map<string, Promise<void>>();
-
+export function makeApi(surface: () => NativeSurface, onCreate: (api: TrackerApi) => void = () => undefined): TrackerApi {
   function createTracker(
     namespace: string,
     networkConfig: NetworkConfiguration,
     controllerConfig: TrackerControllerConfiguration = {},
   ): ReactNativeTracker {
-    const ready = call('createTracker', () => {
-      onCreate();
-      return surface().createTracker(namespace, encode({ ...controllerConfig, networkConfig }));
-    });
-    ready.catch(() => undefined); // reported by every method of this tracker
-    pending.set(namespace, ready.catch(() => undefined));
+    onCreate(api);
+    const config = { ...controllerConfig, networkConfig };
 
-    const after = <T>(method: string, fn: (native: NativeSurface) => Promise<T>): Promise<T> =>
-      ready.then(() => call(method, () => fn(surface())));
-    const track = (method: 'trackScreenViewEvent' | 'trackSelfDescribingEvent' | 'trackStructuredEvent') =>
-      (argmap: unknown, contexts?: EventContext[]): Promise<void> =>
-        after(method, (n) => n[method](namespace, encode({ event: argmap, contexts })));
-    const info = () =>
-      after('getSessionInfo', (n) => n.getSessionInfo(namespace)).then((json) => JSON.parse(json) as NativeSessionInfo);
-    const orUndefined = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+    // A creation that never reached the core (no native module, arguments it
+    // refuses) fails every method of this tracker the same way.
+    let unreachable: TrackerError | undefined;
+    try {
+      // A failure the core answers is kept by the core, which answers every
+      // later call on the namespace with it: nothing to do with it here.
+      surface().createTracker(namespace, encode('createTracker', config)).catch(() => undefined);
+    } catch (e) {
+      unreachable = asError('createTracker', e);
+    }
+
+    function method<T>(name: string, shape: (value: unknown) => T) {
+      return (...args: unknown[]): Promise<T> => {
+        if (unreachable) return Promise.reject(unreachable);
+        return invoke(name, () => surface().callTracker(namespace, name, encode(name, args))).then((reply) =>
+          shape(reply.value),
+        );
+      };
+    }
+    const none = (): void => undefined;
+    const orUndefined = <T>(v: unknown): T | undefined => (v === null ? undefined : (v as T));
 
     return Object.freeze({
-      trackScreenViewEvent: track('trackScreenViewEvent'),
-      trackSelfDescribingEvent: track('trackSelfDescribingEvent'),
-      trackStructuredEvent: track('trackStructuredEvent'),
-      getSessionUserId: () => info().then((i) => orUndefined(i.userId)),
-      getSessionId: () => info().then((i) => orUndefined(i.sessionId)),
-      getSessionIndex: () => info().then((i) => orUndefined(i.sessionIndex)),
-      getIsInBackground: () => info().then((i) => orUndefined(i.isInBackground)),
-      getBackgroundIndex: () => info().then((i) => orUndefined(i.backgroundIndex)),
-      getForegroundIndex: () => info().then((i) => orUndefined(i.foregroundIndex)),
-      startNewSession: () => after('startNewSession', (n) => n.startNewSession(namespace)),
-      flush: () => after('flush', (n) => n.flush(namespace)),
+      trackScreenViewEvent: method('trackScreenViewEvent', none),
+      trackSelfDescribingEvent: method('trackSelfDescribingEvent', none),
+      trackStructuredEvent: method('trackStructuredEvent', none),
+      getSessionUserId: method('getSessionUserId', orUndefined<string>),
+      getSessionId: method('getSessionId', orUndefined<string>),
+      getSessionIndex: method('getSessionIndex', orUndefined<number>),
+      getIsInBackground: method('getIsInBackground', orUndefined<boolean>),
+      getBackgroundIndex: method('getBackgroundIndex', orUndefined<number>),
+      getForegroundIndex: method('getForegroundIndex', orUndefined<number>),
+      startNewSession: method('startNewSession', none),
+      flush: method('flush', none),
     }) as ReactNativeTracker;
   }
 
-  async function removeTracker(namespace: string): Promise<boolean> {
-    await pending.get(namespace);
-    pending.delete(namespace);
-    return call('removeTracker', () => surface().removeTracker(namespace));
+  function removeTracker(namespace: string): Promise<boolean> {
+    return invoke('removeTracker', () => surface().removeTracker(namespace)).then((reply) => reply.value === true);
   }
 
-  async function removeAllTrackers(): Promise<boolean> {
-    await Promise.all(pending.values());
-    pending.clear();
-    await call('removeAllTrackers', () => surface().removeAllTrackers());
-    return true;
+  function removeAllTrackers(): Promise<boolean> {
+    return invoke('removeAllTrackers', () => surface().removeAllTrackers()).then(() => true);
   }
 
   function setAppState(state: AppStateName): Promise<void> {
-    return call('setAppState', () => surface().setAppState(state));
+    return invoke('setAppState', () => surface().setAppState(state)).then(() => undefined);
   }
 
-  return { createTracker, removeTracker, removeAllTrackers, setAppState };
+  const api: TrackerApi = { createTracker, removeTracker, removeAllTrackers, setAppState };
+  return api;
 }

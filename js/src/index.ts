@@ -2,14 +2,17 @@
  * React Native entry (package.json `react-native`): the tracker API over the
  * `RustTracker` TurboModule.
  *
- * On the first `createTracker` it starts following `AppState` and tells the
- * core about every change, so background and foreground events and the
- * session's background timeout work as on Snowplow's native trackers.
+ * When the first tracker is created it reports the app's current state
+ * (`AppState.currentState`: an app launched in the background, for headless
+ * JS or a background fetch, starts in the background), then every change, so
+ * background and foreground events and the session's background timeout work
+ * as on Snowplow's native trackers. The core decides what each state means.
  * Importing this module has no side effects (Jest-friendly): the TurboModule
  * is looked up at the first call.
  */
 import { AppState } from 'react-native';
-import { makeApi, type NativeSurface } from './api';
+import { makeApi, type NativeSurface, type TrackerApi } from './api';
+import type { AppStateName } from './types';
 
 let native: NativeSurface | undefined;
 let following = false;
@@ -22,13 +25,14 @@ function surface(): NativeSurface {
   return native;
 }
 
-function followAppState(): void {
+function followAppState(api: TrackerApi): void {
   if (following) return;
   following = true;
-  AppState.addEventListener('change', (state) => {
-    // The core decides what each state means (and ignores transitional ones).
-    surface().setAppState(state).catch(() => undefined);
-  });
+  const report = (state: string | null | undefined) => {
+    api.setAppState(String(state) as AppStateName).catch(() => undefined);
+  };
+  report(AppState.currentState);
+  AppState.addEventListener('change', report);
 }
 
 const api = makeApi(surface, followAppState);

@@ -104,7 +104,7 @@ export interface StructuredProps {
 }
 
 /** App state names, as React Native's AppState reports them. */
-export type AppStateName = 'active' | 'background' | 'inactive';
+export type AppStateName = 'active' | 'background' | 'inactive' | 'unknown' | 'extension';
 
 /** The tracker `createTracker` returns. Every method returns a Promise. */
 export interface ReactNativeTracker {

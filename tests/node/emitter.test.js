@@ -113,5 +113,5 @@ test('an unwritable storage directory is a clear storage error', async (t) => {
   const blocker = path.join(dir, 'a-file');
   fs.writeFileSync(blocker, 'not a directory');
   const tracker = createTracker(uniqueNamespace('nodir'), { endpoint: 'c.io' }, { storage: { directory: path.join(blocker, 'sub') } });
-  await assert.rejects(tracker.trackScreenViewEvent({ name: 'x' }), /createTracker: storage error: cannot create .*a-file\/sub/);
+  await assert.rejects(tracker.trackScreenViewEvent({ name: 'x' }), { code: 'STORAGE', method: 'trackScreenViewEvent', message: /^trackScreenViewEvent: storage error: cannot create .*a-file\/sub/ });
 });

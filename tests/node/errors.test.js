@@ -47,7 +47,9 @@ test('each invalid configuration field is named in the rejection', async (t) => 
     const tracker = createTracker(uniqueNamespace('badcfg'), network, { storage: { directory: dir }, ...controller });
     const err = await tracker.getSessionId().then(() => null, (e) => e);
     assert.ok(err instanceof TrackerError, `${JSON.stringify(controller)} rejects`);
-    assert.match(err.message, /^createTracker: invalid configuration: /);
+    assert.equal(err.code, 'INVALID_CONFIG');
+    assert.equal(err.method, 'getSessionId');
+    assert.match(err.message, /^getSessionId: invalid configuration: /);
     assert.match(err.message, expected);
     await assert.rejects(tracker.trackScreenViewEvent({ name: 'x' }), expected);
   }
@@ -114,7 +116,7 @@ test('a removed tracker, an unknown app state and an unknown namespace get clear
   assert.equal(await removeTracker(namespace), true);
   assert.equal(await removeTracker(namespace), false);
   await assert.rejects(tracker.trackScreenViewEvent({ name: 'after' }), new RegExp(`no tracker with namespace '${namespace}'`));
-  await assert.rejects(tracker.getSessionId(), /getSessionInfo: no tracker with namespace/);
+  await assert.rejects(tracker.getSessionId(), { code: 'UNKNOWN_TRACKER', method: 'getSessionId', message: /^getSessionId: no tracker with namespace/ });
   await assert.rejects(tracker.flush(), /flush: no tracker with namespace/);
   await assert.rejects(setAppState('sideways'), /setAppState: invalid argument: app state must be 'active', 'background' or 'inactive', got "sideways"/);
   await setAppState('inactive');

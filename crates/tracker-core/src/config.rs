@@ -121,14 +121,20 @@ pub struct Config {
     pub storage_directory: Option<PathBuf>,
 }
 
-/// Values only the platform knows, used where the app developer gave none.
+/// Facts only the platform knows; the core decides what follows from them
+/// where the app developer gave no value.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PlatformDefaults {
-    /// Default `appId` (Android package name, iOS bundle identifier).
+    /// The app's identity (Android package name, iOS bundle identifier): the
+    /// default `appId`.
     pub app_id: Option<String>,
-    /// Default directory for the databases.
-    pub storage_directory: Option<PathBuf>,
+    /// The app's private files directory (Android `Context.filesDir`, iOS
+    /// Application Support); the databases go to [`STORAGE_FOLDER`] inside it.
+    pub files_directory: Option<PathBuf>,
 }
+
+/// The folder of the databases inside the app's files directory.
+pub const STORAGE_FOLDER: &str = "react-native-rust-tracker";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
@@ -278,7 +284,8 @@ impl Config {
                 continue_session_on_restart: s.continue_session_on_restart.unwrap_or(false),
             },
             emitter,
-            storage_directory: storage_directory.or_else(|| platform.storage_directory.clone()),
+            storage_directory: storage_directory
+                .or_else(|| platform.files_directory.as_ref().map(|d| d.join(STORAGE_FOLDER))),
         })
     }
 }
@@ -394,7 +401,7 @@ mod tests {
 
     #[test]
     fn platform_app_id_is_default_only() {
-        let p = PlatformDefaults { app_id: Some("com.app".into()), storage_directory: None };
+        let p = PlatformDefaults { app_id: Some("com.app".into()), files_directory: None };
         let c = Config::from_json(r#"{"networkConfig":{"endpoint":"h.io"}}"#, &p).unwrap();
         assert_eq!(c.tracker.app_id.as_deref(), Some("com.app"));
         let c = Config::from_json(
@@ -403,6 +410,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.tracker.app_id.as_deref(), Some("mine"));
+    }
+
+    #[test]
+    fn storage_folder_is_decided_from_the_files_directory() {
+        let p = PlatformDefaults { app_id: None, files_directory: Some("/data/app/files".into()) };
+        let c = Config::from_json(r#"{"networkConfig":{"endpoint":"h.io"}}"#, &p).unwrap();
+        assert_eq!(c.storage_directory, Some(PathBuf::from("/data/app/files/react-native-rust-tracker")));
+        let json = r#"{"networkConfig":{"endpoint":"h.io"},"storage":{"directory":"/mine"}}"#;
+        assert_eq!(Config::from_json(json, &p).unwrap().storage_directory, Some(PathBuf::from("/mine")));
     }
 
     #[test]

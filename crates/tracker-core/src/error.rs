@@ -3,7 +3,8 @@
 //! Every failure a platform can see is one of these variants, so Kotlin, Swift and
 //! Node map a single type to their own idiom (an exception, a rejected Promise)
 //! without deciding anything. Each message names the field or the operation that
-//! failed, because it is shown to app developers as is.
+//! failed, because it is shown to app developers as is; [`Failure`] is the form
+//! in which an error leaves the core: its code and the message with the method.
 
 /// What went wrong, with a message meant for the app developer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,6 +30,9 @@ pub enum TrackerError {
     /// The tracker was removed or shut down while the call was pending.
     #[error("the tracker was shut down before the call completed")]
     ShutDown,
+    /// A tracker method was called by a name the core does not know.
+    #[error("unknown tracker method {0:?}")]
+    UnknownMethod(String),
 }
 
 impl TrackerError {
@@ -42,7 +46,39 @@ impl TrackerError {
             TrackerError::Storage(_) => "STORAGE",
             TrackerError::Network(_) => "NETWORK",
             TrackerError::ShutDown => "SHUT_DOWN",
+            TrackerError::UnknownMethod(_) => "UNKNOWN_METHOD",
         }
+    }
+
+    /// Every code [`TrackerError::code`] can give, for documentation and tests.
+    pub const CODES: [&'static str; 8] = [
+        "INVALID_CONFIG",
+        "INVALID_EVENT",
+        "INVALID_ARGUMENT",
+        "UNKNOWN_TRACKER",
+        "STORAGE",
+        "NETWORK",
+        "SHUT_DOWN",
+        "UNKNOWN_METHOD",
+    ];
+}
+
+/// An error as it crosses to a platform: the stable code and a message that
+/// names the method that failed, e.g. `trackScreenViewEvent: invalid event:
+/// screenView.name is required`. Kotlin, Swift and Node pass both on as they
+/// are (a Promise rejected with this code and message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// One of [`TrackerError::CODES`].
+    pub code: &'static str,
+    /// The method's name, a colon, and the core's message.
+    pub message: String,
+}
+
+impl Failure {
+    /// The failure of `method` with `error`.
+    pub fn new(method: &str, error: &TrackerError) -> Failure {
+        Failure { code: error.code(), message: format!("{method}: {error}") }
     }
 }
 

@@ -81,6 +81,12 @@ impl Event {
         if let Some(k) = root.keys().next() {
             return Err(invalid(format!("unknown argument `{k}` (expected `event` and `contexts`)")));
         }
+        Event::from_args(kind, event, contexts)
+    }
+
+    /// Builds an event from the two arguments of a `track*` call: the event
+    /// description and the optional array of entities (absent or `null`: none).
+    pub fn from_args(kind: EventType, event: Option<Value>, contexts: Option<Value>) -> Result<Event> {
         let contexts = parse_contexts(contexts)?;
         let body = match kind {
             EventType::ScreenView => screen_view(event)?,

@@ -4,9 +4,10 @@
 //! Node) only pass calls through. The core owns configuration ([`config`]),
 //! the session contract ([`session`]), events and their wire format
 //! ([`event`], [`payload`]), the SQLite queue ([`store`]), sending
-//! ([`emitter`]), the per-namespace tracker and its writer thread
-//! ([`tracker`]) and the process-wide set of trackers ([`registry`]). Time
-//! comes from an injected [`clock::Clock`].
+//! ([`emitter`]), the per-namespace tracker handle ([`tracker`]) and its
+//! writer thread, the table of tracker methods callable by name
+//! ([`method`]) and the process-wide set of trackers with the fixed native
+//! surface ([`registry`]). Time comes from an injected [`clock::Clock`].
 #![deny(missing_docs)]
 
 pub mod clock;
@@ -14,17 +15,20 @@ pub mod config;
 pub mod emitter;
 pub mod error;
 pub mod event;
+pub mod method;
 pub mod payload;
 pub mod registry;
 pub mod reply;
 pub mod session;
 pub mod store;
 pub mod tracker;
+mod writer;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, PlatformDefaults};
-pub use error::{Result, TrackerError};
+pub use error::{Failure, Result, TrackerError};
 pub use event::{Event, EventType};
 pub use reply::{Reply, Responder};
 pub use session::{ClientSession, SessionInfo};
-pub use tracker::{SessionObserver, Tracker, TrackerOptions};
+pub use method::Method;
+pub use tracker::{Outcome, SessionObserver, Tracker, TrackerOptions};

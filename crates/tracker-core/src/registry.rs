@@ -1,22 +1,41 @@
-//! The trackers of the process, by namespace, and the app's lifecycle state.
+//! The trackers of the process, by namespace, and the app's lifecycle state:
+//! the whole native surface, five functions that never grow.
 //!
-//! This is the surface the platform layers call: namespaces and JSON strings
-//! in, typed results out through a [`Responder`]. Android, iOS and Node each
-//! map these functions one to one onto their TurboModule or addon methods, so
-//! they share every decision, including what an unknown namespace means.
+//! Android, iOS and Node map these one to one onto their TurboModule or addon
+//! methods, on the thread the app calls them on. Each function only validates
+//! and enqueues, so it returns at once and calls reach a tracker's queue in
+//! the order the app made them. Every call is answered exactly once, later or
+//! at once, through its [`Answer`]: with a JSON reply
+//! (`{"value": ..., "sessions": [{"namespace", "session"}]}`, `sessions`
+//! present when the call started one) or with a [`Failure`] whose code and
+//! message the platforms pass on unchanged. Tracker methods are called by
+//! name through [`call_tracker`]; their table is [`crate::method`].
 
 use crate::config::{Config, PlatformDefaults};
-use crate::error::{Result, TrackerError};
-use crate::event::EventType;
+use crate::error::{Failure, Result, TrackerError};
+use crate::method::Method;
 use crate::reply::Responder;
-use crate::tracker::{validate_namespace, SessionObserver, Tracker, TrackerOptions};
+use crate::session::ClientSession;
+use crate::tracker::{validate_namespace, Outcome, Tracker, TrackerOptions};
 use once_cell::sync::Lazy;
+use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+/// The platform's end of one call: settles its Promise, once, with the JSON
+/// reply or the failure.
+pub type Answer = Box<dyn FnOnce(std::result::Result<String, Failure>) + Send + 'static>;
+
+/// What a namespace holds: a running tracker, or the error its creation
+/// failed with, which every call on it then gets.
+enum Entry {
+    Running(Arc<Tracker>),
+    Failed(TrackerError),
+}
+
 #[derive(Default)]
 struct Registry {
-    trackers: HashMap<String, Arc<Tracker>>,
+    trackers: HashMap<String, Entry>,
     in_background: bool,
 }
 
@@ -26,10 +45,6 @@ fn registry() -> std::sync::MutexGuard<'static, Registry> {
     REGISTRY.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn lookup(namespace: &str) -> Result<Arc<Tracker>> {
-    registry().trackers.get(namespace).cloned().ok_or_else(|| TrackerError::UnknownTracker(namespace.to_string()))
-}
-
 /// The app's lifecycle states as React Native's `AppState` names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AppState {
@@ -37,17 +52,19 @@ pub enum AppState {
     Active,
     /// In the background.
     Background,
-    /// Transitional (iOS); not a move in either direction, so ignored.
+    /// Transitional (iOS), or not known yet (`unknown`, `extension`): not a
+    /// move in either direction, so ignored.
     Inactive,
 }
 
 impl AppState {
-    /// Parses `active`, `background` or `inactive`.
+    /// Parses `active`, `background`, or one of the states that move nothing
+    /// (`inactive`, `unknown`, `extension`).
     pub fn parse(s: &str) -> Result<AppState> {
         match s {
             "active" => Ok(AppState::Active),
             "background" => Ok(AppState::Background),
-            "inactive" => Ok(AppState::Inactive),
+            "inactive" | "unknown" | "extension" => Ok(AppState::Inactive),
             other => Err(TrackerError::InvalidArgument(format!(
                 "app state must be 'active', 'background' or 'inactive', got {:?}",
                 other.chars().take(40).collect::<String>()
@@ -56,75 +73,184 @@ impl AppState {
     }
 }
 
-/// Creates (or re-creates, replacing the old one) the tracker of `namespace`.
-/// `ready` answers once its database is open.
-pub fn create_tracker(
-    namespace: &str,
-    config_json: &str,
-    platform: &PlatformDefaults,
-    observer: Option<Arc<dyn SessionObserver>>,
-    ready: Responder<()>,
-) {
-    if let Err(e) = validate_namespace(namespace) {
-        return ready.respond(Err(e));
+/// The JSON reply of a call.
+fn reply(value: Value, sessions: &[(String, ClientSession)]) -> String {
+    let mut reply = json!({ "value": value });
+    if !sessions.is_empty() {
+        reply["sessions"] =
+            sessions.iter().map(|(namespace, session)| json!({ "namespace": namespace, "session": session })).collect();
     }
-    let config = match Config::from_json(config_json, platform) {
-        Ok(c) => c,
-        Err(e) => return ready.respond(Err(e)),
-    };
+    reply.to_string()
+}
+
+/// Settles `answer` for `method`. An answer that fails (a platform callback
+/// that throws) must not take the tracker's writer thread down with it.
+fn settle(answer: Answer, method: &str, result: Result<String>) {
+    let result = result.map_err(|e| Failure::new(method, &e));
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || answer(result)));
+}
+
+/// A responder that settles `answer`; dropped unanswered, it answers
+/// [`TrackerError::ShutDown`].
+fn responder<T: Send + 'static>(
+    answer: Answer,
+    method: &'static str,
+    to_json: impl FnOnce(T) -> String + Send + 'static,
+) -> Responder<T> {
+    Responder::new(move |r: Result<T>| settle(answer, method, r.map(to_json)))
+}
+
+fn sessions_of(namespace: &str, outcome: Outcome) -> Vec<(String, ClientSession)> {
+    outcome.new_sessions.into_iter().map(|s| (namespace.to_string(), s)).collect()
+}
+
+/// Creates (or re-creates, replacing the old one) the tracker of `namespace`
+/// from its JSON configuration; `platform` gives the platform's facts. Answers
+/// once its database is open. Calls made meanwhile queue behind the opening;
+/// if the creation fails, they and every later call on the namespace get its
+/// error.
+pub fn create_tracker(namespace: &str, config_json: &str, platform: &PlatformDefaults, answer: Answer) {
+    const METHOD: &str = "createTracker";
+    let config = validate_namespace(namespace).and_then(|()| Config::from_json(config_json, platform));
     let mut reg = registry();
-    let predecessor = reg.trackers.remove(namespace).map(|old| {
-        let (r, reply) = Responder::pair();
-        old.stop(r);
-        reply
+    let predecessor = match reg.trackers.remove(namespace) {
+        Some(Entry::Running(old)) => {
+            let (r, reply) = Responder::pair();
+            old.stop(r);
+            Some(reply)
+        }
+        _ => None,
+    };
+    let config = match config {
+        Ok(c) => c,
+        Err(e) => {
+            reg.trackers.insert(namespace.to_string(), Entry::Failed(e.clone()));
+            drop(reg);
+            return settle(answer, METHOD, Err(e));
+        }
+    };
+    let options = TrackerOptions { in_background: reg.in_background, predecessor, ..TrackerOptions::default() };
+    let ready = responder(answer, METHOD, |()| reply(Value::Null, &[]));
+    let entry = match Tracker::start(namespace, config, options, ready) {
+        Ok(t) => Entry::Running(Arc::new(t)),
+        // `start` has answered `ready` with the error.
+        Err(e) => Entry::Failed(e),
+    };
+    reg.trackers.insert(namespace.to_string(), entry);
+}
+
+/// Calls the tracker method named `method` of `namespace` with `args_json`,
+/// the JSON array of its arguments. Answers with the method's value.
+pub fn call_tracker(namespace: &str, method: &str, args_json: &str, answer: Answer) {
+    let m = match Method::from_name(method) {
+        Ok(m) => m,
+        Err(e) => return settle(answer, method, Err(e)),
+    };
+    let tracker = match registry().trackers.get(namespace) {
+        Some(Entry::Running(t)) => Arc::clone(t),
+        Some(Entry::Failed(e)) => return settle(answer, m.name(), Err(e.clone())),
+        None => return settle(answer, m.name(), Err(TrackerError::UnknownTracker(namespace.to_string()))),
+    };
+    let ns = namespace.to_string();
+    let done = responder(answer, m.name(), move |(value, outcome): (Value, Outcome)| {
+        reply(value, &sessions_of(&ns, outcome))
     });
-    let options = TrackerOptions { observer, in_background: reg.in_background, predecessor, ..TrackerOptions::default() };
-    // `start` answers `ready` itself, also when it fails.
-    if let Ok(t) = Tracker::start(namespace, config, options, ready) {
-        reg.trackers.insert(namespace.to_string(), Arc::new(t));
-    }
+    m.invoke(&tracker, args_json, done);
 }
 
 /// Stops and removes a tracker; answers whether one existed.
-pub fn remove_tracker(namespace: &str, done: Responder<bool>) {
+pub fn remove_tracker(namespace: &str, answer: Answer) {
     let removed = registry().trackers.remove(namespace);
+    let done = responder(answer, "removeTracker", |existed: bool| reply(Value::from(existed), &[]));
     match removed {
-        Some(t) => t.stop(Responder::new(move |r| done.respond(r.map(|()| true)))),
+        Some(Entry::Running(t)) => t.stop(Responder::new(move |r: Result<()>| done.respond(r.map(|()| true)))),
+        Some(Entry::Failed(_)) => done.respond(Ok(true)),
         None => done.respond(Ok(false)),
     }
 }
 
 /// Stops and removes every tracker.
-pub fn remove_all_trackers(done: Responder<()>) {
-    let all: Vec<Arc<Tracker>> = registry().trackers.drain().map(|(_, t)| t).collect();
-    for_each(all, done, |t, r| t.stop(r));
+pub fn remove_all_trackers(answer: Answer) {
+    let all: Vec<Arc<Tracker>> = registry()
+        .trackers
+        .drain()
+        .filter_map(|(_, e)| match e {
+            Entry::Running(t) => Some(t),
+            Entry::Failed(_) => None,
+        })
+        .collect();
+    let done = responder(answer, "removeAllTrackers", |_: Vec<(String, ClientSession)>| reply(Value::Null, &[]));
+    for_each(all, done, |t, r| t.stop(Responder::new(move |x: Result<()>| r.respond(x.map(|()| Outcome::default())))));
 }
 
-/// Runs `f` on every tracker and answers `done` when all have answered (with
-/// the first error, if any).
-fn for_each(trackers: Vec<Arc<Tracker>>, done: Responder<()>, f: impl Fn(&Tracker, Responder<()>)) {
+/// Moves the app (every tracker, and trackers created later) to `state`;
+/// answers with the sessions the lifecycle events started.
+pub fn set_app_state(state: &str, answer: Answer) {
+    let done = responder(answer, "setAppState", |sessions: Vec<(String, ClientSession)>| {
+        reply(Value::Null, &sessions)
+    });
+    let to_background = match AppState::parse(state) {
+        Ok(AppState::Active) => false,
+        Ok(AppState::Background) => true,
+        Ok(AppState::Inactive) => return done.respond(Ok(Vec::new())),
+        Err(e) => return done.respond(Err(e)),
+    };
+    let all: Vec<Arc<Tracker>> = {
+        let mut reg = registry();
+        reg.in_background = to_background;
+        reg.trackers
+            .values()
+            .filter_map(|e| match e {
+                Entry::Running(t) => Some(Arc::clone(t)),
+                Entry::Failed(_) => None,
+            })
+            .collect()
+    };
+    for_each(all, done, |t, r| t.send_app_state(to_background, r));
+}
+
+/// Runs `f` on every tracker and answers `done` when all have answered, with
+/// the sessions they started (or the first error, if any).
+fn for_each(
+    trackers: Vec<Arc<Tracker>>,
+    done: Responder<Vec<(String, ClientSession)>>,
+    f: impl Fn(&Tracker, Responder<Outcome>),
+) {
     struct Join {
         remaining: usize,
+        sessions: Vec<(String, ClientSession)>,
         first_error: Option<TrackerError>,
-        done: Option<Responder<()>>,
+        done: Option<Responder<Vec<(String, ClientSession)>>>,
     }
     if trackers.is_empty() {
-        return done.respond(Ok(()));
+        return done.respond(Ok(Vec::new()));
     }
-    let join = Arc::new(Mutex::new(Join { remaining: trackers.len(), first_error: None, done: Some(done) }));
+    let join = Arc::new(Mutex::new(Join {
+        remaining: trackers.len(),
+        sessions: Vec::new(),
+        first_error: None,
+        done: Some(done),
+    }));
     for t in &trackers {
         let join = Arc::clone(&join);
+        let namespace = t.namespace().to_string();
         f(
             t,
-            Responder::new(move |r| {
+            Responder::new(move |r: Result<Outcome>| {
                 let mut j = join.lock().unwrap_or_else(|p| p.into_inner());
-                if let Err(e) = r {
-                    j.first_error.get_or_insert(e);
+                match r {
+                    Ok(outcome) => j.sessions.extend(sessions_of(&namespace, outcome)),
+                    Err(e) => {
+                        j.first_error.get_or_insert(e);
+                    }
                 }
                 j.remaining -= 1;
                 if j.remaining == 0 {
                     if let Some(d) = j.done.take() {
-                        let outcome = j.first_error.take().map_or(Ok(()), Err);
+                        let outcome = match j.first_error.take() {
+                            Some(e) => Err(e),
+                            None => Ok(std::mem::take(&mut j.sessions)),
+                        };
                         drop(j);
                         d.respond(outcome);
                     }
@@ -132,66 +258,4 @@ fn for_each(trackers: Vec<Arc<Tracker>>, done: Responder<()>, f: impl Fn(&Tracke
             }),
         );
     }
-}
-
-/// Tracks a screen view, self-describing or structured event given as JSON.
-pub fn track(namespace: &str, kind: EventType, args_json: &str, done: Responder<()>) {
-    match lookup(namespace) {
-        Ok(t) => t.track_json(kind, args_json, done),
-        Err(e) => done.respond(Err(e)),
-    }
-}
-
-/// The values of the six session getters, as a JSON object
-/// (`{"userId", "sessionId", "sessionIndex", "isInBackground",
-/// "backgroundIndex", "foregroundIndex"}`; `null` for an absent session).
-pub fn session_info_json(namespace: &str, done: Responder<String>) {
-    match lookup(namespace) {
-        Ok(t) => t.session_info(Responder::new(move |r| {
-            done.respond(r.and_then(|info| {
-                serde_json::to_string(&info).map_err(|e| TrackerError::Storage(e.to_string()))
-            }))
-        })),
-        Err(e) => done.respond(Err(e)),
-    }
-}
-
-/// Starts a new session at the tracker's next event.
-pub fn start_new_session(namespace: &str, done: Responder<()>) {
-    match lookup(namespace) {
-        Ok(t) => t.start_new_session(done),
-        Err(e) => done.respond(Err(e)),
-    }
-}
-
-/// Pauses (`true`) or resumes the session check of a tracker.
-pub fn set_session_checking_paused(namespace: &str, paused: bool, done: Responder<()>) {
-    match lookup(namespace) {
-        Ok(t) => t.set_session_checking_paused(paused, done),
-        Err(e) => done.respond(Err(e)),
-    }
-}
-
-/// Sends everything the tracker has stored.
-pub fn flush(namespace: &str, done: Responder<()>) {
-    match lookup(namespace) {
-        Ok(t) => t.flush(done),
-        Err(e) => done.respond(Err(e)),
-    }
-}
-
-/// Moves the app (every tracker, and trackers created later) to `state`.
-pub fn set_app_state(state: &str, done: Responder<()>) {
-    let to_background = match AppState::parse(state) {
-        Ok(AppState::Active) => false,
-        Ok(AppState::Background) => true,
-        Ok(AppState::Inactive) => return done.respond(Ok(())),
-        Err(e) => return done.respond(Err(e)),
-    };
-    let all: Vec<Arc<Tracker>> = {
-        let mut reg = registry();
-        reg.in_background = to_background;
-        reg.trackers.values().cloned().collect()
-    };
-    for_each(all, done, |t, r| t.set_in_background(to_background, r));
 }

@@ -1,177 +1,75 @@
 //! UniFFI exports of the core for the Kotlin and Swift TurboModules.
 //!
-//! A mechanical mapping of `tracker_core::registry`: one async function per
-//! method of the TurboModule spec (`js/src/NativeRustTracker.ts`), strings in,
-//! records or errors out. Kotlin sees suspend functions, Swift async ones; the
-//! futures need no runtime because the core's writer thread completes them.
-//! Nothing is decided here.
+//! A mechanical mapping of `tracker_core::registry`, the fixed native
+//! surface: five synchronous functions, strings in, and an [`Answer`] object
+//! from the platform that settles the call's Promise. Each function only
+//! enqueues and returns, so the platform module calls it directly on the
+//! thread React Native calls the module on, and calls reach the core in the
+//! order JavaScript made them. The answer comes later, from the core's
+//! threads, with the core's JSON reply or its error code and message. Tracker
+//! methods are called by name (`call_tracker`), so this file does not change
+//! when the tracker's API grows. Nothing is decided here.
 
 use std::sync::Arc;
 use tracker_core::registry;
-use tracker_core::{EventType, PlatformDefaults, Reply, Responder};
+use tracker_core::{Failure, PlatformDefaults};
 
 uniffi::setup_scaffolding!();
 
-/// Errors of the core, one variant per kind; the message names the problem.
-#[derive(Debug, thiserror::Error, uniffi::Error)]
-#[uniffi(flat_error)]
-pub enum TrackerError {
-    /// A configuration field is invalid.
-    #[error("{0}")]
-    InvalidConfig(String),
-    /// An event argument is invalid.
-    #[error("{0}")]
-    InvalidEvent(String),
-    /// Another argument is invalid.
-    #[error("{0}")]
-    InvalidArgument(String),
-    /// No tracker has this namespace.
-    #[error("{0}")]
-    UnknownTracker(String),
-    /// The database failed.
-    #[error("{0}")]
-    Storage(String),
-    /// Sending failed; the events stay queued.
-    #[error("{0}")]
-    Network(String),
-    /// The tracker was shut down during the call.
-    #[error("{0}")]
-    ShutDown(String),
-}
-
-impl From<tracker_core::TrackerError> for TrackerError {
-    fn from(e: tracker_core::TrackerError) -> Self {
-        use tracker_core::TrackerError as E;
-        let m = e.to_string();
-        match e {
-            E::InvalidConfig(_) => TrackerError::InvalidConfig(m),
-            E::InvalidEvent(_) => TrackerError::InvalidEvent(m),
-            E::InvalidArgument(_) => TrackerError::InvalidArgument(m),
-            E::UnknownTracker(_) => TrackerError::UnknownTracker(m),
-            E::Storage(_) => TrackerError::Storage(m),
-            E::Network(_) => TrackerError::Network(m),
-            E::ShutDown => TrackerError::ShutDown(m),
-        }
-    }
-}
-
-/// A new session's `client_session` entity, as given to `onSessionUpdate`.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct ClientSession {
-    /// User id (the nil UUID when anonymised).
-    pub user_id: String,
-    /// Session id.
-    pub session_id: String,
-    /// Session index.
-    pub session_index: u32,
-    /// Previous session id.
-    pub previous_session_id: Option<String>,
-    /// Always `SQLITE`.
-    pub storage_mechanism: String,
-    /// Id of the session's first event.
-    pub first_event_id: String,
-    /// Time of the session's first event (ISO-8601).
-    pub first_event_timestamp: String,
-    /// Index of the event in the session.
-    pub event_index: u32,
-}
-
-/// Receives each new session, once, in order (sessionConfig's onSessionUpdate).
+/// The platform's end of one call (a Promise): exactly one of its methods is
+/// called, once, from any thread.
 #[uniffi::export(with_foreign)]
-pub trait SessionObserver: Send + Sync {
-    /// A session started.
-    fn on_session_update(&self, session: ClientSession);
+pub trait Answer: Send + Sync {
+    /// The call succeeded; `json` is the core's reply.
+    fn resolve(&self, json: String);
+    /// The call failed with the core's error `code` and `message`.
+    fn reject(&self, code: String, message: String);
 }
 
-struct ObserverBridge(Arc<dyn SessionObserver>);
-
-impl tracker_core::SessionObserver for ObserverBridge {
-    fn on_session_update(&self, s: tracker_core::ClientSession) {
-        self.0.on_session_update(ClientSession {
-            user_id: s.user_id,
-            session_id: s.session_id,
-            session_index: s.session_index,
-            previous_session_id: s.previous_session_id,
-            storage_mechanism: s.storage_mechanism.to_string(),
-            first_event_id: s.first_event_id,
-            first_event_timestamp: s.first_event_timestamp,
-            event_index: s.event_index,
-        });
-    }
+/// Facts only the platform knows; the core derives its defaults from them.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct PlatformFacts {
+    /// The app's package name (Android) or bundle identifier (iOS).
+    pub app_id: Option<String>,
+    /// The app's private files directory.
+    pub files_directory: Option<String>,
 }
 
-async fn answer<T: Send + 'static>(call: impl FnOnce(Responder<T>)) -> Result<T, TrackerError> {
-    let (responder, reply): (Responder<T>, Reply<T>) = Responder::pair();
-    call(responder);
-    reply.await.map_err(TrackerError::from)
+fn settle(answer: Arc<dyn Answer>) -> registry::Answer {
+    Box::new(move |result: Result<String, Failure>| match result {
+        Ok(json) => answer.resolve(json),
+        Err(f) => answer.reject(f.code.to_string(), f.message),
+    })
 }
 
 /// Creates (or replaces) the tracker of `namespace` from its JSON configuration.
-/// `app_id` and `storage_directory` are the platform's defaults.
 #[uniffi::export]
-pub async fn create_tracker(
-    namespace: String,
-    config_json: String,
-    app_id: Option<String>,
-    storage_directory: Option<String>,
-    observer: Option<Arc<dyn SessionObserver>>,
-) -> Result<(), TrackerError> {
-    let platform = PlatformDefaults { app_id, storage_directory: storage_directory.map(Into::into) };
-    let observer = observer.map(|o| Arc::new(ObserverBridge(o)) as Arc<dyn tracker_core::SessionObserver>);
-    answer(|r| registry::create_tracker(&namespace, &config_json, &platform, observer, r)).await
+pub fn create_tracker(namespace: String, config_json: String, facts: PlatformFacts, answer: Arc<dyn Answer>) {
+    let platform =
+        PlatformDefaults { app_id: facts.app_id, files_directory: facts.files_directory.map(Into::into) };
+    registry::create_tracker(&namespace, &config_json, &platform, settle(answer));
 }
 
-/// Removes a tracker; true if it existed.
+/// Calls the tracker method `method` with `args_json`, a JSON array.
 #[uniffi::export]
-pub async fn remove_tracker(namespace: String) -> Result<bool, TrackerError> {
-    answer(|r| registry::remove_tracker(&namespace, r)).await
+pub fn call_tracker(namespace: String, method: String, args_json: String, answer: Arc<dyn Answer>) {
+    registry::call_tracker(&namespace, &method, &args_json, settle(answer));
+}
+
+/// Removes a tracker.
+#[uniffi::export]
+pub fn remove_tracker(namespace: String, answer: Arc<dyn Answer>) {
+    registry::remove_tracker(&namespace, settle(answer));
 }
 
 /// Removes every tracker.
 #[uniffi::export]
-pub async fn remove_all_trackers() -> Result<(), TrackerError> {
-    answer(registry::remove_all_trackers).await
+pub fn remove_all_trackers(answer: Arc<dyn Answer>) {
+    registry::remove_all_trackers(settle(answer));
 }
 
-/// Tracks a screen view (`{"event": {...}, "contexts": [...]}`).
+/// Tells every tracker the app state (`active`, `background`, `inactive`, ...).
 #[uniffi::export]
-pub async fn track_screen_view_event(namespace: String, args_json: String) -> Result<(), TrackerError> {
-    answer(|r| registry::track(&namespace, EventType::ScreenView, &args_json, r)).await
-}
-
-/// Tracks a self-describing event.
-#[uniffi::export]
-pub async fn track_self_describing_event(namespace: String, args_json: String) -> Result<(), TrackerError> {
-    answer(|r| registry::track(&namespace, EventType::SelfDescribing, &args_json, r)).await
-}
-
-/// Tracks a structured event.
-#[uniffi::export]
-pub async fn track_structured_event(namespace: String, args_json: String) -> Result<(), TrackerError> {
-    answer(|r| registry::track(&namespace, EventType::Structured, &args_json, r)).await
-}
-
-/// The session getters' values as a JSON object (userId, sessionId,
-/// sessionIndex, isInBackground, backgroundIndex, foregroundIndex).
-#[uniffi::export]
-pub async fn get_session_info(namespace: String) -> Result<String, TrackerError> {
-    answer(|r| registry::session_info_json(&namespace, r)).await
-}
-
-/// Starts a new session at the next event.
-#[uniffi::export]
-pub async fn start_new_session(namespace: String) -> Result<(), TrackerError> {
-    answer(|r| registry::start_new_session(&namespace, r)).await
-}
-
-/// Sends everything stored.
-#[uniffi::export]
-pub async fn flush(namespace: String) -> Result<(), TrackerError> {
-    answer(|r| registry::flush(&namespace, r)).await
-}
-
-/// Tells every tracker the app state (`active`, `background`, `inactive`).
-#[uniffi::export]
-pub async fn set_app_state(state: String) -> Result<(), TrackerError> {
-    answer(|r| registry::set_app_state(&state, r)).await
+pub fn set_app_state(state: String, answer: Arc<dyn Answer>) {
+    registry::set_app_state(&state, settle(answer));
 }

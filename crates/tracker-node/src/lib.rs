@@ -1,88 +1,134 @@
-//! Node-API addon: the TurboModule's surface (`js/src/NativeRustTracker.ts`)
-//! for Node, method for method.
+//! Node-API addon: the fixed native surface of `tracker_core::registry`,
+//! the same five methods as the TurboModule spec (`js/src/NativeRustTracker.ts`).
 //!
-//! Each function hands the call to `tracker_core::registry` with a Responder
-//! that settles a JavaScript Promise from the core's writer thread, so the JS
-//! thread never waits on the disk or the network. Errors reject with the
-//! core's message. Nothing is decided here.
+//! Each function hands the call to the core at once, on the JavaScript
+//! thread, and returns a Promise. The core answers from its own threads; every
+//! answer goes through one thread-safe function, whose queue keeps the order
+//! in which the core answered, and settles its Promise on the JavaScript
+//! thread: resolved with the core's JSON reply, or rejected with an `Error`
+//! whose `code` and `message` are the core's. While calls are pending the
+//! addon keeps the event loop alive, so a process does not exit with a track
+//! call uncommitted. Nothing is decided here.
 
-use napi::{Env, Error, JsObject, Result, Status};
+use napi::threadsafe_function::{ThreadSafeCallContext, ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::{check_status, sys, Env, JsError, JsObject, JsUnknown, NapiRaw, NapiValue, Result};
 use napi_derive::napi;
-use tracker_core::{registry, EventType, PlatformDefaults, Responder};
+use std::cell::RefCell;
+use tracker_core::{registry, Failure, PlatformDefaults};
 
-/// A Promise settled by the Responder given to `call`.
-fn promise<T, V>(env: &Env, call: impl FnOnce(Responder<T>), convert: fn(T) -> V) -> Result<JsObject>
-where
-    T: Send + 'static,
-    V: napi::bindgen_prelude::ToNapiValue + 'static,
-{
-    let (deferred, promise) = env.create_deferred()?;
-    call(Responder::new(move |r: tracker_core::Result<T>| match r {
-        Ok(v) => deferred.resolve(move |_| Ok(convert(v))),
-        Err(e) => deferred.reject(Error::new(Status::GenericFailure, e.to_string())),
-    }));
-    Ok(promise)
+/// A Promise of this thread's, waiting for its answer.
+struct Deferred(sys::napi_deferred);
+// SAFETY: the handle only travels through the thread-safe function's queue;
+// it is used on the JavaScript thread that created it, in `settle`.
+unsafe impl Send for Deferred {}
+
+/// One answer on its way back to the JavaScript thread.
+struct Settlement {
+    deferred: Deferred,
+    result: std::result::Result<String, Failure>,
 }
 
-fn unit(_: ()) {}
+/// The thread-safe function of a JavaScript thread (main or worker) and how
+/// many of its Promises are pending.
+struct Settler {
+    tsfn: ThreadsafeFunction<Settlement>,
+    pending: usize,
+}
+
+thread_local! {
+    static SETTLER: RefCell<Option<Settler>> = const { RefCell::new(None) };
+}
+
+/// Settles one Promise, on the JavaScript thread.
+fn settle(ctx: ThreadSafeCallContext<Settlement>) -> Result<Vec<JsUnknown>> {
+    let env = ctx.env;
+    let Settlement { deferred, result } = ctx.value;
+    let status = match result {
+        Ok(json) => {
+            let value = env.create_string(&json)?;
+            unsafe { sys::napi_resolve_deferred(env.raw(), deferred.0, value.raw()) }
+        }
+        Err(f) => {
+            let error = JsError::from(napi::Error::new(f.code.to_string(), f.message)).into_unknown(env);
+            unsafe { sys::napi_reject_deferred(env.raw(), deferred.0, error.raw()) }
+        }
+    };
+    SETTLER.with(|s| {
+        if let Some(s) = s.borrow_mut().as_mut() {
+            s.pending = s.pending.saturating_sub(1);
+            if s.pending == 0 {
+                let _ = s.tsfn.unref(&env);
+            }
+        }
+    });
+    check_status!(status)?;
+    Ok(Vec::new())
+}
+
+/// The JavaScript function the thread-safe function calls after `settle`: nothing left to do.
+unsafe extern "C" fn settled(_env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
+    std::ptr::null_mut()
+}
+
+/// This thread's thread-safe function, counting one more pending Promise.
+fn settler(env: &Env) -> Result<ThreadsafeFunction<Settlement>> {
+    SETTLER.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        if cell.is_none() {
+            let noop = env.create_function("settled", settled)?;
+            let mut tsfn = env.create_threadsafe_function(&noop, 0, settle)?;
+            tsfn.unref(env)?;
+            *cell = Some(Settler { tsfn, pending: 0 });
+        }
+        let s = cell.as_mut().expect("set above");
+        if s.pending == 0 {
+            s.tsfn.refer(env)?;
+        }
+        s.pending += 1;
+        Ok(s.tsfn.clone())
+    })
+}
+
+/// A Promise settled by the answer given to `call`.
+fn promise(env: &Env, call: impl FnOnce(registry::Answer)) -> Result<JsObject> {
+    let mut deferred = std::ptr::null_mut();
+    let mut promise = std::ptr::null_mut();
+    check_status!(unsafe { sys::napi_create_promise(env.raw(), &mut deferred, &mut promise) })?;
+    let tsfn = settler(env)?;
+    let deferred = Deferred(deferred);
+    call(Box::new(move |result| {
+        tsfn.call(Ok(Settlement { deferred, result }), ThreadsafeFunctionCallMode::NonBlocking);
+    }));
+    Ok(unsafe { JsObject::from_raw_unchecked(env.raw(), promise) })
+}
 
 /// Creates (or replaces) the tracker of `namespace`; the databases go to
 /// `storage.directory` of the configuration, or the per-user default.
 #[napi]
-pub fn create_tracker(env: Env, namespace: String, config_json: String) -> Result<JsObject> {
-    promise(&env, |r| registry::create_tracker(&namespace, &config_json, &PlatformDefaults::default(), None, r), unit)
+pub fn create_tracker(env: Env, tracker_namespace: String, config_json: String) -> Result<JsObject> {
+    promise(&env, |a| registry::create_tracker(&tracker_namespace, &config_json, &PlatformDefaults::default(), a))
 }
 
-/// Removes a tracker; resolves whether it existed.
+/// Calls a tracker method by name with its arguments as a JSON array.
 #[napi]
-pub fn remove_tracker(env: Env, namespace: String) -> Result<JsObject> {
-    promise(&env, |r| registry::remove_tracker(&namespace, r), |b: bool| b)
+pub fn call_tracker(env: Env, tracker_namespace: String, method: String, args_json: String) -> Result<JsObject> {
+    promise(&env, |a| registry::call_tracker(&tracker_namespace, &method, &args_json, a))
+}
+
+/// Removes a tracker.
+#[napi]
+pub fn remove_tracker(env: Env, tracker_namespace: String) -> Result<JsObject> {
+    promise(&env, |a| registry::remove_tracker(&tracker_namespace, a))
 }
 
 /// Removes every tracker.
 #[napi]
 pub fn remove_all_trackers(env: Env) -> Result<JsObject> {
-    promise(&env, registry::remove_all_trackers, unit)
+    promise(&env, registry::remove_all_trackers)
 }
 
-/// Tracks a screen view.
-#[napi]
-pub fn track_screen_view_event(env: Env, namespace: String, args_json: String) -> Result<JsObject> {
-    promise(&env, |r| registry::track(&namespace, EventType::ScreenView, &args_json, r), unit)
-}
-
-/// Tracks a self-describing event.
-#[napi]
-pub fn track_self_describing_event(env: Env, namespace: String, args_json: String) -> Result<JsObject> {
-    promise(&env, |r| registry::track(&namespace, EventType::SelfDescribing, &args_json, r), unit)
-}
-
-/// Tracks a structured event.
-#[napi]
-pub fn track_structured_event(env: Env, namespace: String, args_json: String) -> Result<JsObject> {
-    promise(&env, |r| registry::track(&namespace, EventType::Structured, &args_json, r), unit)
-}
-
-/// The session getters' values as a JSON object string.
-#[napi]
-pub fn get_session_info(env: Env, namespace: String) -> Result<JsObject> {
-    promise(&env, |r| registry::session_info_json(&namespace, r), |s: String| s)
-}
-
-/// Starts a new session at the next event.
-#[napi]
-pub fn start_new_session(env: Env, namespace: String) -> Result<JsObject> {
-    promise(&env, |r| registry::start_new_session(&namespace, r), unit)
-}
-
-/// Sends everything stored.
-#[napi]
-pub fn flush(env: Env, namespace: String) -> Result<JsObject> {
-    promise(&env, |r| registry::flush(&namespace, r), unit)
-}
-
-/// Moves every tracker to `state` (`active`, `background`, `inactive`).
+/// Moves every tracker to `state` (`active`, `background`, `inactive`, ...).
 #[napi]
 pub fn set_app_state(env: Env, state: String) -> Result<JsObject> {
-    promise(&env, |r| registry::set_app_state(&state, r), unit)
+    promise(&env, |a| registry::set_app_state(&state, a))
 }
