@@ -34,12 +34,13 @@ function decode(raw) {
 
 /**
  * Starts a collector on 127.0.0.1 and an ephemeral port.
- * @returns {Promise<{url: string, events: object[], requests: object[], fail(mode?: number|'drop'|null): void, waitFor(n: number, ms?: number): Promise<object[]>, close(): Promise<void>}>}
+ * @returns {Promise<{url: string, events: object[], requests: object[], fail(mode?: number|'drop'|null): void, hold(): {arrived: Promise<void>, release(): void}, waitFor(n: number, ms?: number): Promise<object[]>, close(): Promise<void>}>}
  */
 async function startCollector() {
   const events = [];
   const requests = [];
   let failure = null;
+  let held = null;
   const waiters = [];
   const notify = () => {
     for (const w of waiters.splice(0)) w();
@@ -49,6 +50,16 @@ async function startCollector() {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
+      if (held) {
+        const h = held;
+        held = null;
+        h.arrived();
+        h.released.then(() => respond());
+        return;
+      }
+      respond();
+    });
+    const respond = () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const url = new URL(req.url, 'http://collector');
       requests.push({ method: req.method, path: url.pathname, body, failed: failure !== null });
@@ -79,7 +90,7 @@ async function startCollector() {
       for (const raw of received) events.push(decode(raw));
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
       notify();
-    });
+    };
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
@@ -91,6 +102,18 @@ async function startCollector() {
     /** Fail every request with an HTTP status, drop connections ('drop'), or recover (null). */
     fail(mode = 500) {
       failure = mode;
+    },
+    /**
+     * Holds the next request without answering it until `release()`;
+     * `arrived` resolves once that request is held.
+     */
+    hold() {
+      let arrived;
+      let release;
+      const arrivedP = new Promise((r) => (arrived = r));
+      const released = new Promise((r) => (release = r));
+      held = { arrived, released };
+      return { arrived: arrivedP, release };
     },
     /** Resolves with the events once at least `n` have arrived. */
     waitFor(n, ms = 10000) {
