@@ -83,7 +83,7 @@ test('React Native entry: no lookup at import, then follows AppState through the
   listeners[0]('background');
   assert.equal(await tracker.getIsInBackground(), true);
   listeners[0]('inactive');
-  listeners[0]('unknown'); // rejected by the core, swallowed by the listener
+  listeners[0]('unknown'); // not a move either way: the core ignores it
   assert.equal(await tracker.getIsInBackground(), true);
   listeners[0]('active');
   assert.equal(await tracker.getIsInBackground(), false);
@@ -92,6 +92,48 @@ test('React Native entry: no lookup at import, then follows AppState through the
   await collector.waitFor(3);
   const mine = collector.events.filter((e) => e.raw.tna === namespace);
   assert.deepEqual(mine.map((e) => e.schema.split('/')[1]), ['screen_view', 'application_background', 'application_foreground']);
+});
+
+test('§3.8: an app launched in the background starts its first tracker in the background', async (t) => {
+  // A fresh process: the React Native entry reports AppState once, at the first tracker.
+  const script = `
+    const Module = require('module');
+    const path = require('path');
+    const { startCollector } = require(${JSON.stringify(path.join(root, 'tests', 'collector.js'))});
+    const addon = require(path.join(${JSON.stringify(root)}, 'lib', 'tracker_node.node'));
+    const listeners = [];
+    const fake = {
+      TurboModuleRegistry: { getEnforcing: () => addon, get: () => addon },
+      AppState: { currentState: 'background', addEventListener: (type, l) => listeners.push(l) },
+    };
+    const resolve = Module._resolveFilename;
+    Module._resolveFilename = function (request, ...rest) {
+      return request === 'react-native' ? 'react-native' : resolve.call(this, request, ...rest);
+    };
+    require.cache['react-native'] = { id: 'react-native', filename: 'react-native', loaded: true, exports: fake };
+    const rn = require(path.join(${JSON.stringify(root)}, 'lib', 'index.js'));
+    (async () => {
+      const collector = await startCollector();
+      const tracker = rn.createTracker('headless', { endpoint: collector.url }, { storage: { directory: process.argv[1] } });
+      const atStart = await tracker.getIsInBackground();
+      await tracker.trackScreenViewEvent({ name: 'Fetch' });
+      listeners[0]('active');
+      const afterActive = await tracker.getIsInBackground();
+      await tracker.flush();
+      await collector.waitFor(2);
+      const kinds = collector.events.map((e) => e.schema.split('/')[1]);
+      console.log(JSON.stringify({ atStart, afterActive, kinds, foregroundIndex: await tracker.getForegroundIndex() }));
+      await rn.removeAllTrackers();
+      await collector.close();
+    })();
+  `;
+  const r = spawnSync(process.execPath, ['-e', script, tempDir(t)], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop());
+  assert.equal(out.atStart, true, 'in the background from the start, before any event');
+  assert.equal(out.afterActive, false);
+  assert.deepEqual(out.kinds, ['screen_view', 'application_foreground'], 'no Background event at start, a Foreground event on the move');
+  assert.equal(out.foregroundIndex, 1);
 });
 
 test('a missing Node addon is a clear error, not a crash', () => {
