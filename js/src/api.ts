@@ -7,13 +7,15 @@
  * calls reach the Rust core in the order the app made them; the core
  * validates and decides. This layer only encodes arguments as JSON, names
  * each tracker method (the core's table, crates/tracker-core/src/method.rs,
- * knows what each takes and answers), and shapes results.
+ * knows what each takes and answers), hands the sessions a reply carries to
+ * `onSessionUpdate`, and shapes results.
  */
 import type { Spec } from './NativeRustTracker';
 import type {
   AppStateName,
   NetworkConfiguration,
   ReactNativeTracker,
+  SessionState,
   TrackerControllerConfiguration,
 } from './types';
 
@@ -41,7 +43,10 @@ export class TrackerError extends Error {
 /** What every native call resolves with (as JSON). */
 interface Reply {
   value: unknown;
+  sessions?: { namespace: string; session: SessionState }[];
 }
+
+type SessionCallback = (session: SessionState) => void;
 
 function asError(method: string, e: unknown): TrackerError {
   if (e instanceof TrackerError) return e;
@@ -86,6 +91,16 @@ function invoke(method: string, fn: () => Promise<string>): Promise<Reply> {
   );
 }
 
+/** Calls the app's `onSessionUpdate`; an exception in it must not fail the tracker call. */
+function report(callback: SessionCallback | undefined, session: SessionState): void {
+  if (!callback) return;
+  try {
+    callback(session);
+  } catch (e) {
+    console.error('[react-native-rust-tracker] onSessionUpdate threw:', e);
+  }
+}
+
 /** The module-level functions of an entry. */
 export interface TrackerApi {
   createTracker(
@@ -104,13 +119,34 @@ export interface TrackerApi {
  * report the app's state first.
  */
 export function makeApi(surface: () => NativeSurface, onCreate: (api: TrackerApi) => void = () => undefined): TrackerApi {
+  /** The `onSessionUpdate` of each namespace's current tracker, for `setAppState` replies. */
+  const callbacks = new Map<string, { callback: SessionCallback }>();
+
+  function deliver(reply: Reply, own?: SessionCallback): void {
+    for (const { namespace, session } of reply.sessions ?? []) {
+      report(own ?? callbacks.get(namespace)?.callback, session);
+    }
+  }
+
   function createTracker(
     namespace: string,
     networkConfig: NetworkConfiguration,
     controllerConfig: TrackerControllerConfiguration = {},
   ): ReactNativeTracker {
     onCreate(api);
-    const config = { ...controllerConfig, networkConfig };
+    const { sessionConfig, ...rest } = controllerConfig;
+    const onSessionUpdate = sessionConfig?.onSessionUpdate;
+    const own = typeof onSessionUpdate === 'function' ? onSessionUpdate : undefined;
+    // A function cannot cross as JSON: the core is told that there is one.
+    const config = {
+      ...rest,
+      ...(sessionConfig === undefined
+        ? {}
+        : { sessionConfig: own ? { ...sessionConfig, onSessionUpdate: true } : sessionConfig }),
+      networkConfig,
+    };
+    if (own) callbacks.set(namespace, { callback: own });
+    else callbacks.delete(namespace);
 
     // A creation that never reached the core (no native module, arguments it
     // refuses) fails every method of this tracker the same way.
@@ -126,9 +162,10 @@ export function makeApi(surface: () => NativeSurface, onCreate: (api: TrackerApi
     function method<T>(name: string, shape: (value: unknown) => T) {
       return (...args: unknown[]): Promise<T> => {
         if (unreachable) return Promise.reject(unreachable);
-        return invoke(name, () => surface().callTracker(namespace, name, encode(name, args))).then((reply) =>
-          shape(reply.value),
-        );
+        return invoke(name, () => surface().callTracker(namespace, name, encode(name, args))).then((reply) => {
+          deliver(reply, own);
+          return shape(reply.value);
+        });
       };
     }
     const none = (): void => undefined;
@@ -145,20 +182,31 @@ export function makeApi(surface: () => NativeSurface, onCreate: (api: TrackerApi
       getBackgroundIndex: method('getBackgroundIndex', orUndefined<number>),
       getForegroundIndex: method('getForegroundIndex', orUndefined<number>),
       startNewSession: method('startNewSession', none),
+      pauseSessionChecking: method('pauseSessionChecking', none),
+      resumeSessionChecking: method('resumeSessionChecking', none),
       flush: method('flush', none),
     }) as ReactNativeTracker;
   }
 
   function removeTracker(namespace: string): Promise<boolean> {
-    return invoke('removeTracker', () => surface().removeTracker(namespace)).then((reply) => reply.value === true);
+    const entry = callbacks.get(namespace);
+    return invoke('removeTracker', () => surface().removeTracker(namespace)).then((reply) => {
+      // Replies to calls made before the removal have been delivered by now.
+      if (callbacks.get(namespace) === entry) callbacks.delete(namespace);
+      return reply.value === true;
+    });
   }
 
   function removeAllTrackers(): Promise<boolean> {
-    return invoke('removeAllTrackers', () => surface().removeAllTrackers()).then(() => true);
+    const before = new Map(callbacks);
+    return invoke('removeAllTrackers', () => surface().removeAllTrackers()).then(() => {
+      for (const [namespace, entry] of before) if (callbacks.get(namespace) === entry) callbacks.delete(namespace);
+      return true;
+    });
   }
 
   function setAppState(state: AppStateName): Promise<void> {
-    return invoke('setAppState', () => surface().setAppState(state)).then(() => undefined);
+    return invoke('setAppState', () => surface().setAppState(state)).then((reply) => deliver(reply));
   }
 
   const api: TrackerApi = { createTracker, removeTracker, removeAllTrackers, setAppState };

@@ -36,7 +36,30 @@ export interface TrackerConfiguration {
   userAnonymisation?: boolean;
 }
 
-/** Session timeouts, in seconds (fractions allowed). */
+/**
+ * A new session's `client_session` data, as given to `onSessionUpdate`
+ * (`iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2`).
+ */
+export interface SessionState {
+  /** The installation user id (the nil UUID when `userAnonymisation` is on). */
+  userId: string;
+  /** Id of the new session. */
+  sessionId: string;
+  /** Index of the new session (1 for the first session ever). */
+  sessionIndex: number;
+  /** Id of the session before, or null. */
+  previousSessionId: string | null;
+  /** Always `'SQLITE'`. */
+  storageMechanism: string;
+  /** `eid` of the event that started the session. */
+  firstEventId: string;
+  /** That event's time, ISO-8601 UTC with milliseconds. */
+  firstEventTimestamp: string;
+  /** 1: the snapshot is taken at the session's first event. */
+  eventIndex: number;
+}
+
+/** Session timeouts, in seconds (fractions allowed), and the session callback. */
 export interface SessionConfiguration {
   /** Inactivity timeout in the foreground. Default 1800. */
   foregroundTimeout?: number;
@@ -44,6 +67,11 @@ export interface SessionConfiguration {
   backgroundTimeout?: number;
   /** Continue the stored session after an app restart when within the foreground timeout. Default false. */
   continueSessionOnRestart?: boolean;
+  /**
+   * Called once per new session, in session order, with its `client_session`
+   * data, before the Promise of the call whose event started it resolves.
+   */
+  onSessionUpdate?: (session: SessionState) => void;
 }
 
 /** Batching of the emitter. */
@@ -131,6 +159,10 @@ export interface ReactNativeTracker {
   readonly getForegroundIndex: () => Promise<number | undefined>;
   /** Starts a new session at the next event. */
   readonly startNewSession: () => Promise<void>;
+  /** Pauses the session check: no new session starts (and the inactivity clock stops) until resumed. */
+  readonly pauseSessionChecking: () => Promise<void>;
+  /** Resumes the session check. */
+  readonly resumeSessionChecking: () => Promise<void>;
   /** Sends every stored event; rejects if the collector could not take them (they stay stored). */
   readonly flush: () => Promise<void>;
 }

@@ -32,7 +32,7 @@ test('each invalid configuration field is named in the rejection', async (t) => 
     [ok, { sessionConfig: { foregroundTimeout: NaN } }, /sessionConfig\.foregroundTimeout must be a number of seconds, got string "NaN"/],
     [ok, { sessionConfig: { backgroundTimeout: '15' } }, /sessionConfig\.backgroundTimeout must be a number of seconds, got string "15"/],
     [ok, { sessionConfig: { foregroundTimeout: 1e300 } }, /sessionConfig\.foregroundTimeout must be at most/],
-    [ok, { sessionConfig: { onSessionUpdate: () => undefined } }, /unknown field `onSessionUpdate`/],
+    [ok, { sessionConfig: { onSessionUpdate: 42 } }, /sessionConfig\.onSessionUpdate must be a function, got number 42/],
     [ok, { sessionConfig: { continueSessionOnRestart: 'true' } }, /sessionConfig\.continueSessionOnRestart: invalid type/],
     [ok, { emitterConfig: { emitRange: 0 } }, /emitterConfig\.emitRange must be at least 1/],
     [ok, { emitterConfig: { emitRange: 2.5 } }, /emitterConfig\.emitRange: invalid type/],

@@ -93,6 +93,10 @@ pub struct SessionConfig {
     pub background_timeout_ms: i64,
     /// Continue the stored session after a restart if within the foreground timeout.
     pub continue_session_on_restart: bool,
+    /// The app registered `onSessionUpdate`: the answer of each call that
+    /// starts a session carries that session (a function cannot cross as
+    /// JSON, so the TypeScript layer sends `true` in its place).
+    pub on_session_update: bool,
 }
 
 /// Batching limits of the emitter.
@@ -172,6 +176,8 @@ struct RawSession {
     #[serde(default, deserialize_with = "present")]
     background_timeout: Option<serde_json::Value>,
     continue_session_on_restart: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    on_session_update: Option<serde_json::Value>,
 }
 
 /// Keeps an explicit `null` (as `Some(Null)`) so it can be reported, not defaulted.
@@ -282,6 +288,15 @@ impl Config {
                     s.background_timeout.as_ref(),
                 )?,
                 continue_session_on_restart: s.continue_session_on_restart.unwrap_or(false),
+                on_session_update: match s.on_session_update {
+                    None | Some(serde_json::Value::Bool(true)) => s.on_session_update.is_some(),
+                    Some(other) => {
+                        return Err(TrackerError::InvalidConfig(format!(
+                            "sessionConfig.onSessionUpdate must be a function, got {}",
+                            describe(&other)
+                        )))
+                    }
+                },
             },
             emitter,
             storage_directory: storage_directory
@@ -419,6 +434,20 @@ mod tests {
         assert_eq!(c.storage_directory, Some(PathBuf::from("/data/app/files/react-native-rust-tracker")));
         let json = r#"{"networkConfig":{"endpoint":"h.io"},"storage":{"directory":"/mine"}}"#;
         assert_eq!(Config::from_json(json, &p).unwrap().storage_directory, Some(PathBuf::from("/mine")));
+    }
+
+    #[test]
+    fn on_session_update_is_a_flag_standing_for_the_function() {
+        let parse = |v: &str| {
+            Config::from_json(&format!(r#"{{"networkConfig":{{"endpoint":"h.io"}},"sessionConfig":{{"onSessionUpdate":{v}}}}}"#), &PlatformDefaults::default())
+        };
+        assert!(parse("true").unwrap().session.on_session_update);
+        let c = Config::from_json(r#"{"networkConfig":{"endpoint":"h.io"}}"#, &PlatformDefaults::default()).unwrap();
+        assert!(!c.session.on_session_update);
+        for bad in ["false", "\"[function]\"", "1", "null"] {
+            let e = parse(bad).unwrap_err();
+            assert!(e.to_string().contains("sessionConfig.onSessionUpdate must be a function"), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -38,13 +38,17 @@ pub enum Method {
     GetForegroundIndex,
     /// `startNewSession()`: a new session at the next event.
     StartNewSession,
+    /// `pauseSessionChecking()`: no new session until resumed.
+    PauseSessionChecking,
+    /// `resumeSessionChecking()`
+    ResumeSessionChecking,
     /// `flush()`: send everything stored.
     Flush,
 }
 
 impl Method {
     /// Every method, in the order of the table.
-    pub const ALL: [Method; 11] = [
+    pub const ALL: [Method; 13] = [
         Method::TrackScreenViewEvent,
         Method::TrackSelfDescribingEvent,
         Method::TrackStructuredEvent,
@@ -55,6 +59,8 @@ impl Method {
         Method::GetBackgroundIndex,
         Method::GetForegroundIndex,
         Method::StartNewSession,
+        Method::PauseSessionChecking,
+        Method::ResumeSessionChecking,
         Method::Flush,
     ];
 
@@ -71,6 +77,8 @@ impl Method {
             Method::GetBackgroundIndex => "getBackgroundIndex",
             Method::GetForegroundIndex => "getForegroundIndex",
             Method::StartNewSession => "startNewSession",
+            Method::PauseSessionChecking => "pauseSessionChecking",
+            Method::ResumeSessionChecking => "resumeSessionChecking",
             Method::Flush => "flush",
         }
     }
@@ -124,6 +132,8 @@ impl Method {
             }
             None => match self {
                 Method::StartNewSession => Op::StartNewSession,
+                Method::PauseSessionChecking => Op::SetPaused(true),
+                Method::ResumeSessionChecking => Op::SetPaused(false),
                 Method::Flush => Op::Flush,
                 _ => Op::Info,
             },

@@ -51,7 +51,8 @@ impl Default for TrackerOptions {
 pub struct Outcome {
     /// The getters' values after the command (for [`Op::Info`]).
     pub info: Option<SessionInfo>,
-    /// Sessions this command's events started, in order.
+    /// Sessions this command's events started, in order (empty unless
+    /// `sessionConfig.onSessionUpdate` is set).
     pub new_sessions: Vec<ClientSession>,
 }
 

@@ -253,9 +253,10 @@ impl Writer {
 
     /// Answers the applied commands in order, once their transaction is
     /// committed. New sessions go to the observer first, then travel in the
-    /// answer of the command that started them.
+    /// answer of the command that started them (when the app asked for them).
     fn answer(&self, applied: Vec<Applied>, committed: &Result<()>) {
-        for Applied { done, outcome, wants_info } in applied {
+        let report = self.config.session.on_session_update;
+        for Applied { done, mut outcome, wants_info } in applied {
             match committed {
                 Ok(()) => {
                     if let Some(observer) = &self.observer {
@@ -264,6 +265,9 @@ impl Writer {
                             let call = std::panic::AssertUnwindSafe(|| observer.on_session_update(s.clone()));
                             let _ = std::panic::catch_unwind(call);
                         }
+                    }
+                    if !report {
+                        outcome.new_sessions.clear();
                     }
                     done.respond(Ok(outcome));
                 }

@@ -115,6 +115,7 @@ proptest! {
             foreground_timeout_ms: fg,
             background_timeout_ms: bg,
             continue_session_on_restart: false,
+            on_session_update: false,
         };
         let mut s = Session::new("user".into(), None, &config, false, start_in_background);
         let mut m = Model {
@@ -167,7 +168,7 @@ proptest! {
         timeout in 1i64..5_000,
         ops in prop::collection::vec((0u8..4, gap()), 1..60),
     ) {
-        let config = SessionConfig { foreground_timeout_ms: timeout, background_timeout_ms: timeout, continue_session_on_restart: false };
+        let config = SessionConfig { foreground_timeout_ms: timeout, background_timeout_ms: timeout, continue_session_on_restart: false, on_session_update: false };
         let mut s = Session::new("user".into(), None, &config, false, false);
         let mut now = 1_000_000i64;
         // Start a session first so that paused events always have one.
