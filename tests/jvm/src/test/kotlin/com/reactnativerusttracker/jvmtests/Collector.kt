@@ -9,8 +9,10 @@ import java.net.InetSocketAddress
 import java.net.URLDecoder
 import java.nio.charset.StandardCharsets.UTF_8
 import java.util.Base64
+import java.util.concurrent.CountDownLatch
 import java.util.concurrent.ExecutorService
 import java.util.concurrent.Executors
+import java.util.concurrent.TimeUnit
 
 const val POST_PATH = "/com.snowplowanalytics.snowplow/tp2"
 const val PAYLOAD_DATA = "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4"
@@ -52,13 +54,35 @@ data class ReceivedRequest(val method: String, val path: String, val body: Strin
  * A loopback collector written for the tests: it speaks the Snowplow tracker
  * protocol (POST /com.snowplowanalytics.snowplow/tp2 with a payload_data body,
  * GET /i with one event in the query), keeps every event it receives decoded,
- * and can be told to fail every request with an HTTP status.
+ * can be told to fail every request with an HTTP status, and can hold the
+ * next request unanswered until the test releases it.
  */
 class Collector private constructor(private val server: HttpServer, private val executor: ExecutorService) : AutoCloseable {
     private val lock = Object()
     private val received = mutableListOf<ReceivedEvent>()
     private val log = mutableListOf<ReceivedRequest>()
     @Volatile private var failure: Int? = null
+    @Volatile private var held: Hold? = null
+
+    /** A request held unanswered: [awaitArrival] returns once it is there, [release] lets it be answered. */
+    class Hold {
+        private val arrived = CountDownLatch(1)
+        private val released = CountDownLatch(1)
+
+        internal fun arrive() = arrived.countDown()
+
+        internal fun awaitRelease() {
+            // A hang guard: a test that forgets to release must not block the server forever.
+            released.await(60, TimeUnit.SECONDS)
+        }
+
+        /** Blocks until the held request has arrived (a hang guard, not a timing assertion). */
+        fun awaitArrival() {
+            if (!arrived.await(60, TimeUnit.SECONDS)) throw AssertionError("no request reached the collector to hold")
+        }
+
+        fun release() = released.countDown()
+    }
 
     val url: String get() = "http://127.0.0.1:${server.address.port}"
 
@@ -72,6 +96,9 @@ class Collector private constructor(private val server: HttpServer, private val 
     fun fail(status: Int? = 500) {
         failure = status
     }
+
+    /** Holds the next request, unanswered, until the returned [Hold] is released. */
+    fun hold(): Hold = Hold().also { held = it }
 
     /** The events once at least [n] have arrived; fails after [timeoutMs]. */
     fun waitFor(n: Int, timeoutMs: Long = 10_000): List<ReceivedEvent> {
@@ -90,6 +117,10 @@ class Collector private constructor(private val server: HttpServer, private val 
         exchange.use { ex ->
             val body = ex.requestBody.readBytes().toString(UTF_8)
             val path = ex.requestURI.rawPath
+            synchronized(lock) { held.also { held = null } }?.let { h ->
+                h.arrive()
+                h.awaitRelease()
+            }
             val failing = failure
             synchronized(lock) { log += ReceivedRequest(ex.requestMethod, path, body, failing != null) }
             if (failing != null) return reply(ex, failing, "failing on purpose")
@@ -139,6 +170,7 @@ class Collector private constructor(private val server: HttpServer, private val 
     }
 
     override fun close() {
+        held?.release()
         server.stop(0)
         executor.shutdownNow()
     }

@@ -1,75 +1,81 @@
 package com.reactnativerusttracker.jvmtests
 
-import com.reactnativerusttracker.core.TrackerException
-import com.reactnativerusttracker.core.createTracker
-import com.reactnativerusttracker.core.flush
-import com.reactnativerusttracker.core.trackScreenViewEvent
-import com.reactnativerusttracker.core.trackStructuredEvent
-import kotlinx.coroutines.async
-import kotlinx.coroutines.awaitAll
-import kotlinx.coroutines.runBlocking
 import org.json.JSONObject
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.assertThrows
+import java.util.concurrent.CountDownLatch
+import kotlin.concurrent.thread
 
-/** Sending through the bindings: a failing collector is a Network exception and loses nothing; batches; GET. */
+/** Sending through the bindings: a failing collector rejects flush with NETWORK and loses nothing; batches; GET. */
 class EmitterTest : TrackerTestBase() {
 
     @Test
-    fun `a failing collector makes flush throw Network, keeps the events and duplicates nothing`() = runBlocking {
+    fun `a failing collector rejects flush with NETWORK, keeps the events and duplicates nothing`() {
         val collector = collector()
         val namespace = uniqueNamespace("outage")
-        createTracker(namespace, configJson(collector.url, dir), null, null, null)
+        create(namespace, configJson(collector.url, dir))
 
         collector.fail(500)
-        trackScreenViewEvent(namespace, screenView("one"))
-        val e500 = assertThrows<TrackerException.Network> { flush(namespace) }
-        assertTrue(e500.message!!.startsWith("network error: collector answered HTTP 500 for 1 event(s); they stay queued"), e500.message)
+        call(namespace, "trackScreenViewEvent", screenView("one"))
+        val e500 = rejects("NETWORK", "HTTP 500") { call(namespace, "flush") }
+        assertTrue(e500.message.startsWith("flush: network error: collector answered HTTP 500 for 1 event(s); they stay queued"), e500.message)
         collector.fail(404)
-        trackScreenViewEvent(namespace, screenView("two"))
-        val e404 = assertThrows<TrackerException.Network> { flush(namespace) }
-        assertTrue(e404.message!!.contains("HTTP 404"), e404.message)
+        call(namespace, "trackScreenViewEvent", screenView("two"))
+        val e404 = rejects("NETWORK", "HTTP 404") { call(namespace, "flush") }
+        assertTrue(e404.message.startsWith("flush: network error: collector answered HTTP 404"), e404.message)
         assertEquals(0, collector.events.size)
 
         collector.fail(null)
-        trackScreenViewEvent(namespace, screenView("three"))
-        flush(namespace)
+        call(namespace, "trackScreenViewEvent", screenView("three"))
+        assertEquals("""{"value":null}""", call(namespace, "flush").json)
         val events = collector.waitFor(3)
-        flush(namespace)
+        call(namespace, "flush")
         assertEquals(listOf("one", "two", "three"), events.map { it.data!!.getString("name") })
         assertEquals(listOf(1, 2, 3), events.map { it.session!!.getInt("eventIndex") })
         assertEquals(3, collector.events.size, "no duplicates after a second flush")
     }
 
     @Test
-    fun `an unreachable endpoint is a Network error and the tracker still tracks`() = runBlocking {
+    fun `an unreachable endpoint is NETWORK and the tracker still tracks`() {
         val url = collector().also { it.close() }.url // nothing listens there any more
         val namespace = uniqueNamespace("dead")
-        createTracker(namespace, configJson(url, dir), null, null, null)
-        trackScreenViewEvent(namespace, screenView("queued"))
-        val e = assertThrows<TrackerException.Network> { flush(namespace) }
-        assertTrue(e.message!!.contains("could not reach the collector"), e.message)
-        trackScreenViewEvent(namespace, screenView("still tracking"))
+        create(namespace, configJson(url, dir))
+        call(namespace, "trackScreenViewEvent", screenView("queued"))
+        val e = rejects("NETWORK", "dead") { call(namespace, "flush") }
+        assertTrue(e.message.startsWith("flush: network error: could not reach the collector at $url"), e.message)
+        assertTrue(e.message.endsWith("1 event(s) stay queued and will be retried"), e.message)
+        call(namespace, "trackScreenViewEvent", screenView("still tracking"))
         assertEquals(1, info(namespace).sessionIndex)
     }
 
     @Test
-    fun `concurrent track calls are all committed, and POST batches respect emitRange and byteLimitPost`() = runBlocking {
+    fun `concurrent track calls are all committed, and POST batches respect emitRange and byteLimitPost`() {
         val collector = collector()
         collector.fail(500) // hold everything in the queue until the flush
         val namespace = uniqueNamespace("batch")
-        createTracker(namespace, configJson(collector.url, dir, emitter = obj("emitRange" to 3, "byteLimitPost" to 3000)), null, null, null)
+        create(namespace, configJson(collector.url, dir, emitter = obj("emitRange" to 3, "byteLimitPost" to 3000)))
         val pad = "p".repeat(600)
-        // Started together from one coroutine scope: each call resolves once its event is committed.
-        (0 until 10).map { i -> async { trackScreenViewEvent(namespace, argsJson(obj("name" to "S$i", "type" to pad))) } }.awaitAll()
+        // Ten threads released together, each making one call; each answer comes once its event is committed.
+        val go = CountDownLatch(1)
+        val calls = arrayOfNulls<PendingCall>(10)
+        val threads = (0 until 10).map { i ->
+            thread(name = "caller-$i") {
+                go.await()
+                calls[i] = startCall(namespace, "trackScreenViewEvent", args(obj("name" to "S$i", "type" to pad)))
+            }
+        }
+        go.countDown()
+        threads.forEach { it.join() }
+        calls.forEach { assertEquals("""{"value":null}""", it!!.await().json) }
         collector.fail(null)
-        flush(namespace)
+        call(namespace, "flush")
         val events = collector.waitFor(10)
         assertEquals(10, events.size)
         assertEquals((1..10).toList(), events.map { it.session!!.getInt("eventIndex") }, "queue order is commit order")
         assertEquals((0 until 10).map { "S$it" }.toSet(), events.map { it.data!!.getString("name") }.toSet())
+        val dtms = events.map { it["dtm"].toLong() }
+        assertEquals(dtms.sorted(), dtms, "event times follow queue order")
         val ok = collector.requests.filter { !it.failed }
         for (r in ok) {
             val n = JSONObject(r.body).getJSONArray("data").length()
@@ -80,13 +86,13 @@ class EmitterTest : TrackerTestBase() {
     }
 
     @Test
-    fun `GET sends one event per request to i`() = runBlocking {
+    fun `GET sends one event per request to i`() {
         val collector = collector()
         val namespace = uniqueNamespace("get")
-        createTracker(namespace, configJson(collector.url, dir, network = obj("endpoint" to collector.url, "method" to "get")), null, null, null)
-        trackStructuredEvent(namespace, argsJson(obj("category" to "c & d", "action" to "a=b")))
-        trackScreenViewEvent(namespace, screenView("Ünïcode ✓"))
-        flush(namespace)
+        create(namespace, configJson(collector.url, dir, network = obj("endpoint" to collector.url, "method" to "get")))
+        call(namespace, "trackStructuredEvent", args(obj("category" to "c & d", "action" to "a=b")))
+        call(namespace, "trackScreenViewEvent", screenView("Ünïcode ✓"))
+        call(namespace, "flush")
         val events = collector.waitFor(2)
         assertEquals(listOf("GET /i", "GET /i"), collector.requests.map { "${it.method} ${it.path}" })
         assertEquals("c & d", events[0]["se_ca"])

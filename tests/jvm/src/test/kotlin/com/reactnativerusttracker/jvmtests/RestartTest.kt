@@ -1,11 +1,5 @@
 package com.reactnativerusttracker.jvmtests
 
-import com.reactnativerusttracker.core.createTracker
-import com.reactnativerusttracker.core.flush
-import com.reactnativerusttracker.core.removeTracker
-import com.reactnativerusttracker.core.trackScreenViewEvent
-import kotlinx.coroutines.delay
-import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNotEquals
 import org.junit.jupiter.api.Assertions.assertNull
@@ -21,37 +15,46 @@ import java.nio.file.Path
 class RestartTest : TrackerTestBase() {
 
     /** One "app run": create, read the getters, track [events] screen views, read again, flush, remove. */
-    private suspend fun run(
+    private fun run(
         namespace: String,
         collector: Collector,
         continueSession: Boolean,
         events: Int = 1,
         foregroundTimeout: Number = 360,
-        storageDirectory: Path = dir,
+        filesDirectory: Path = dir,
     ): Pair<SessionInfo, SessionInfo> {
-        // The directory comes as the platform default (storageDirectory argument), not from the config.
+        // The directory comes from the platform's files directory (PlatformFacts), not from the config.
         val config = configJson(
             collector.url,
             session = obj("foregroundTimeout" to foregroundTimeout, "backgroundTimeout" to 15, "continueSessionOnRestart" to continueSession),
         )
-        createTracker(namespace, config, null, storageDirectory.toString(), null)
+        create(namespace, config, facts(filesDirectory = filesDirectory))
         val before = info(namespace)
-        repeat(events) { trackScreenViewEvent(namespace, screenView("Screen $it")) }
+        repeat(events) { call(namespace, "trackScreenViewEvent", screenView("Screen $it")) }
         val after = info(namespace)
-        flush(namespace)
-        assertTrue(removeTracker(namespace), "the tracker existed")
+        call(namespace, "flush")
+        assertTrue(remove(namespace), "the tracker existed")
         return before to after
     }
 
+    /** The databases in [directory]. */
+    private fun databases(directory: Path): List<String> =
+        if (!Files.isDirectory(directory)) emptyList()
+        else Files.list(directory).use { s -> s.map { it.fileName.toString() }.filter { it.endsWith(".sqlite") }.toList() }
+
     @Test
-    fun `a restart keeps the user id and starts the next session by default`() = runBlocking {
+    fun `a restart keeps the user id and starts the next session by default`() {
         val collector = collector()
         val namespace = uniqueNamespace("restart")
         val (before1, first) = run(namespace, collector, continueSession = false)
         assertTrue(UUID_V4.matches(first.userId))
         assertEquals(1, first.sessionIndex)
         assertNull(before1.sessionId)
-        assertTrue(Files.list(dir).use { s -> s.anyMatch { it.fileName.toString().endsWith(".sqlite") } }, "database in the platform storage directory")
+        assertEquals(
+            listOf("rn-rust-tracker-$namespace.sqlite"), databases(dir.resolve(STORAGE_FOLDER)),
+            "the database is in the core's folder below the platform's files directory",
+        )
+        assertEquals(listOf(STORAGE_FOLDER), Files.list(dir).use { s -> s.map { it.fileName.toString() }.toList() }, "nothing else in the files directory")
 
         val (before2, second) = run(namespace, collector, continueSession = false)
         assertEquals(first.userId, before2.userId, "user id available before any event")
@@ -74,7 +77,7 @@ class RestartTest : TrackerTestBase() {
     }
 
     @Test
-    fun `continueSessionOnRestart continues the stored session within the foreground timeout`() = runBlocking {
+    fun `continueSessionOnRestart continues the stored session within the foreground timeout`() {
         val collector = collector()
         val namespace = uniqueNamespace("continue")
         val (_, first) = run(namespace, collector, continueSession = true, events = 2)
@@ -88,7 +91,7 @@ class RestartTest : TrackerTestBase() {
         assertTrue(events.all { it.session!!.getString("firstEventId") == events[0]["eid"] })
 
         // Beyond the foreground timeout, even with continueSessionOnRestart, a new session starts.
-        delay(5)
+        Thread.sleep(5) // so that the stored session is older than the zero timeout
         val (_, third) = run(namespace, collector, continueSession = true, foregroundTimeout = 0)
         assertEquals(2, third.sessionIndex)
         assertNotEquals(first.sessionId, third.sessionId)
@@ -98,15 +101,15 @@ class RestartTest : TrackerTestBase() {
     }
 
     @Test
-    fun `the config's storage directory overrides the platform default`() = runBlocking {
+    fun `the config's storage directory overrides the platform default`() {
         val collector = collector()
         val namespace = uniqueNamespace("override")
         val chosen = Files.createDirectory(dir.resolve("chosen"))
         val platform = Files.createDirectory(dir.resolve("platform"))
-        createTracker(namespace, configJson(collector.url, chosen), null, platform.toString(), null)
-        trackScreenViewEvent(namespace, screenView("Home"))
-        assertTrue(removeTracker(namespace))
-        assertTrue(Files.list(chosen).use { s -> s.anyMatch { it.fileName.toString().endsWith(".sqlite") } }, "database where storage.directory says")
+        create(namespace, configJson(collector.url, chosen), facts(filesDirectory = platform))
+        call(namespace, "trackScreenViewEvent", screenView("Home"))
+        assertTrue(remove(namespace))
+        assertEquals(listOf("rn-rust-tracker-$namespace.sqlite"), databases(chosen), "database where storage.directory says")
         assertEquals(0L, Files.list(platform).use { it.count() }, "nothing in the platform default")
     }
 }

@@ -1,14 +1,5 @@
 package com.reactnativerusttracker.jvmtests
 
-import com.reactnativerusttracker.core.createTracker
-import com.reactnativerusttracker.core.flush
-import com.reactnativerusttracker.core.setAppState
-import com.reactnativerusttracker.core.startNewSession
-import com.reactnativerusttracker.core.trackScreenViewEvent
-import com.reactnativerusttracker.core.trackSelfDescribingEvent
-import com.reactnativerusttracker.core.trackStructuredEvent
-import kotlinx.coroutines.delay
-import kotlinx.coroutines.runBlocking
 import org.json.JSONArray
 import org.json.JSONObject
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -21,46 +12,48 @@ import org.junit.jupiter.api.Test
 
 /**
  * The documented session example end to end, through the generated Kotlin
- * bindings and the real core, against the loopback collector, with the
+ * bindings (the five functions of the native surface, each call answered
+ * through an Answer) and the real core, against the loopback collector, with the
  * timeouts scaled down (foreground 360 s, background 1 s; 1.5 s spent in the
  * background).
  */
 class SessionExampleTest : TrackerTestBase() {
 
     @Test
-    fun `documented example - screen view, background, 1,5 s, foreground gives sessions 1, 1, 2`() = runBlocking {
+    fun `documented example - screen view, background, 1,5 s, foreground gives sessions 1, 1, 2`() {
         val collector = collector()
         val namespace = uniqueNamespace("example")
-        createTracker(
+        val created = create(
             namespace,
             configJson(
                 collector.url, dir,
                 tracker = obj("sessionContext" to true, "appId" to "demo-app"),
                 session = obj("foregroundTimeout" to 360, "backgroundTimeout" to 1.0),
             ),
-            null, null, null,
         )
+        assertEquals("""{"value":null}""", created.json, "createTracker answers with no value")
 
         val g0 = info(namespace)
         assertTrue(UUID_V4.matches(g0.userId), "user id exists before any event: ${g0.userId}")
         assertEquals(SessionInfo(g0.userId, null, null, false, 0, 0), g0, "no session before the first event")
 
-        trackScreenViewEvent(namespace, screenView("Home"))
+        val tracked = call(namespace, "trackScreenViewEvent", screenView("Home"))
+        assertEquals("""{"value":null}""", tracked.json, "without onSessionUpdate no reply carries the session")
         val g1 = info(namespace)
         assertTrue(UUID_V4.matches(g1.sessionId!!))
         assertEquals(g0.copy(sessionId = g1.sessionId, sessionIndex = 1), g1)
 
-        setAppState("background")
+        assertEquals("""{"value":null}""", appState("background").json)
         val g2 = info(namespace)
         assertEquals(g1.copy(isInBackground = true, backgroundIndex = 1), g2)
 
-        delay(1500)
-        setAppState("active")
+        Thread.sleep(1500) // the scenario's time in the background, beyond the 1 s timeout
+        assertEquals("""{"value":null}""", appState("active").json)
         val g3 = info(namespace)
         assertNotEquals(g1.sessionId, g3.sessionId)
         assertEquals(SessionInfo(g0.userId, g3.sessionId, 2, false, 0, 1), g3)
 
-        flush(namespace)
+        assertEquals("""{"value":null}""", call(namespace, "flush").json)
         val events = collector.waitFor(3)
         assertEquals(3, events.size)
         val (sv, bg, fg) = events
@@ -117,32 +110,33 @@ class SessionExampleTest : TrackerTestBase() {
     }
 
     @Test
-    fun `a short background stay keeps the session, startNewSession acts at the next event, sessionContext false leaves the entity off`() = runBlocking {
+    fun `a short background stay keeps the session, startNewSession acts at the next event, sessionContext false leaves the entity off`() {
         val collector = collector()
         val namespace = uniqueNamespace("short")
-        createTracker(
+        create(
             namespace,
             configJson(
                 collector.url, dir,
                 tracker = obj("sessionContext" to false, "base64Encoding" to false),
                 session = obj("foregroundTimeout" to 360, "backgroundTimeout" to 60),
             ),
-            "com.example.jvm", null, null,
+            facts(appId = "com.example.jvm"),
         )
-        trackStructuredEvent(namespace, argsJson(obj("category" to "shop", "action" to "add", "label" to "sku-1", "property" to "p", "value" to 2)))
+        call(namespace, "trackStructuredEvent", args(obj("category" to "shop", "action" to "add", "label" to "sku-1", "property" to "p", "value" to 2)))
         val id = info(namespace).sessionId
         assertNotNull(id)
-        setAppState("background")
-        setAppState("background") // repeated state: ignored
-        setAppState("active")
+        appState("background")
+        appState("background") // repeated state: ignored
+        appState("active")
         val afterStay = info(namespace)
         assertEquals(SessionInfo(afterStay.userId, id, 1, false, 1, 1), afterStay)
 
-        startNewSession(namespace)
+        assertEquals("""{"value":null}""", call(namespace, "startNewSession").json)
         assertEquals(id, info(namespace).sessionId, "startNewSession takes effect at the next event")
-        trackSelfDescribingEvent(
+        call(
             namespace,
-            argsJson(
+            "trackSelfDescribingEvent",
+            args(
                 obj("schema" to "iglu:com.acme/thing/jsonschema/1-0-0", "data" to obj("n" to 1)),
                 JSONArray().put(obj("schema" to "iglu:com.acme/ctx/jsonschema/1-0-0", "data" to obj("k" to "v"))),
             ),
@@ -152,7 +146,7 @@ class SessionExampleTest : TrackerTestBase() {
         assertNotEquals(id, next.sessionId)
         assertEquals(0, next.backgroundIndex, "lifecycle counters restart with the session")
 
-        flush(namespace)
+        call(namespace, "flush")
         val events = collector.waitFor(4)
         assertEquals(listOf("se", "ue", "ue", "ue"), events.map { it["e"] })
         val se = events[0]
