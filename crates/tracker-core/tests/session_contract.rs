@@ -495,6 +495,55 @@ fn anonymisation_change_starts_a_new_session() {
     assert_eq!(s[4].prev(), Some(s[2].sid()), "previous id is real once no longer anonymised");
 }
 
+/// docs/sessions.md §7.7: on then off again with no event in between is no
+/// change "since the last event": no new session.
+#[test]
+fn anonymisation_on_and_off_between_events_starts_no_session() {
+    let h = Harness::start(json!({}));
+    h.screen("A");
+    h.anonymise(true);
+    h.anonymise(false);
+    h.screen("B");
+    let s = h.flush();
+    assert_eq!(s.iter().map(Sent::session_index).collect::<Vec<_>>(), vec![1, 1]);
+    assert_eq!(s[1].event_index(), 2);
+}
+
+/// docs/sessions.md §7.4: the setting is stored with the session, so a
+/// restart that continues the session but changed the setting begins a new one.
+#[test]
+fn restart_with_another_anonymisation_setting_begins_a_new_session() {
+    let keep = json!({"sessionConfig": {"continueSessionOnRestart": true}});
+    let mut h = Harness::start(keep.clone());
+    h.screen("before");
+    h.restart(keep.clone(), false);
+    h.advance_ms(1_000);
+    h.screen("same setting");
+    h.restart(with(keep, json!({"trackerConfig": {"userAnonymisation": true}})), false);
+    h.advance_ms(1_000);
+    h.screen("other setting");
+    let s = h.flush();
+    assert_eq!(s.iter().map(Sent::session_index).collect::<Vec<_>>(), vec![1, 1, 2]);
+    assert_eq!(s[2].user_id(), NIL_UUID);
+}
+
+/// docs/sessions.md §7.6: paused before any session exists, events carry no
+/// entity; the first event after the resume starts session 1.
+#[test]
+fn paused_before_any_session_sends_no_entity() {
+    let h = Harness::start(json!({}));
+    h.pause();
+    h.screen("paused 1");
+    h.screen("paused 2");
+    assert_eq!(h.info().session_id, None);
+    h.resume();
+    h.screen("resumed");
+    let s = h.flush();
+    assert!(s[0].session.is_none() && s[1].session.is_none(), "no client_session while paused without a session");
+    assert_eq!(s[2].session_index(), 1);
+    assert_eq!(s[2].event_index(), 1);
+}
+
 // ===========================================================================
 // docs/sessions.md §3: lifecycle
 // ===========================================================================

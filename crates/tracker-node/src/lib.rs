@@ -49,7 +49,7 @@ fn settle(ctx: ThreadSafeCallContext<Settlement>) -> Result<Vec<JsUnknown>> {
             unsafe { sys::napi_resolve_deferred(env.raw(), deferred.0, value.raw()) }
         }
         Err(f) => {
-            let error = JsError::from(napi::Error::new(f.code.to_string(), f.message)).into_unknown(env);
+            let error = JsError::from(napi::Error::new(f.code, f.message)).into_unknown(env);
             unsafe { sys::napi_reject_deferred(env.raw(), deferred.0, error.raw()) }
         }
     };
