@@ -7,8 +7,8 @@
  * foregroundTimeout 360 s, backgroundTimeout 1.5 s (the docs' 15 s, scaled):
  * a screen view, the app goes to the background, 2 s pass, it comes back. The
  * Foreground event is checked with the background timeout (2 s > 1.5 s), so it
- * starts session 2. Prints each event as the collector received it, then the
- * getters.
+ * starts session 2. Prints each new session as onSessionUpdate reports it,
+ * each event as the collector received it, then the getters.
  */
 const fs = require('fs');
 const os = require('os');
@@ -34,7 +34,11 @@ async function main() {
 
   const tracker = createTracker('appTracker', { endpoint: collector.url }, {
     trackerConfig: { sessionContext: true },
-    sessionConfig: { foregroundTimeout: 360, backgroundTimeout: 1.5 },
+    sessionConfig: {
+      foregroundTimeout: 360,
+      backgroundTimeout: 1.5,
+      onSessionUpdate: (s) => console.log(`       onSessionUpdate: session ${s.sessionIndex} ${s.sessionId} began with event ${s.firstEventId}`),
+    },
     storage: { directory },
   });
 
