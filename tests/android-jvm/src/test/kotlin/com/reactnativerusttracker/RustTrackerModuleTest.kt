@@ -6,210 +6,147 @@
 
 package com.reactnativerusttracker
 
-import android.content.Context
-import android.content.ContextWrapper
-import com.facebook.react.bridge.BridgeReactContext
 import com.facebook.react.bridge.Promise
 import com.facebook.react.bridge.ReactApplicationContext
-import com.facebook.react.bridge.WritableMap
+import com.facebook.react.bridge.ReactMethod
+import com.facebook.react.module.model.ReactModuleInfo
 import com.facebook.react.turbomodule.core.interfaces.TurboModule
-import com.reactnativerusttracker.core.TrackerException
-import java.io.File
+import java.lang.reflect.Modifier
+import java.nio.file.Files
 import java.nio.file.Path
-import java.util.UUID
-import java.util.concurrent.CompletableFuture
-import java.util.concurrent.TimeUnit
-import java.util.concurrent.atomic.AtomicInteger
-import org.json.JSONObject
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertInstanceOf
-import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertNull
-import org.junit.jupiter.api.Assertions.assertSame
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
-
-/**
- * The app's Context as far as React Native and the module use it: the
- * application context (ReactApplicationContext wraps it), the files directory
- * and the package name.
- */
-class FakeAppContext(private val files: File, private val pkg: String) : ContextWrapper(null) {
-  override fun getApplicationContext(): Context = this
-
-  override fun getFilesDir(): File = files
-
-  override fun getPackageName(): String = pkg
-}
-
-/** How a Promise was settled. */
-sealed interface Outcome {
-  data class Resolved(val value: Any?) : Outcome
-
-  data class Rejected(val code: String?, val message: String?, val cause: Throwable?) : Outcome
-}
-
-/** A Promise that records how it was settled, and how many times. */
-class RecordingPromise : Promise {
-  private val outcome = CompletableFuture<Outcome>()
-  val settlements = AtomicInteger()
-
-  private fun settle(o: Outcome) {
-    settlements.incrementAndGet()
-    outcome.complete(o)
-  }
-
-  fun await(): Outcome = outcome.get(10, TimeUnit.SECONDS)
-
-  override fun resolve(value: Any?) = settle(Outcome.Resolved(value))
-
-  override fun reject(code: String, message: String?) = settle(Outcome.Rejected(code, message, null))
-
-  override fun reject(code: String, throwable: Throwable?) =
-    settle(Outcome.Rejected(code, throwable?.message, throwable))
-
-  override fun reject(code: String, message: String?, throwable: Throwable?) =
-    settle(Outcome.Rejected(code, message, throwable))
-
-  override fun reject(throwable: Throwable) = settle(Outcome.Rejected(null, throwable.message, throwable))
-
-  override fun reject(throwable: Throwable, userInfo: WritableMap) =
-    settle(Outcome.Rejected(null, throwable.message, throwable))
-
-  override fun reject(code: String, userInfo: WritableMap) = settle(Outcome.Rejected(code, null, null))
-
-  override fun reject(code: String, throwable: Throwable?, userInfo: WritableMap) =
-    settle(Outcome.Rejected(code, throwable?.message, throwable))
-
-  override fun reject(code: String, message: String?, userInfo: WritableMap) =
-    settle(Outcome.Rejected(code, message, null))
-
-  override fun reject(code: String?, message: String?, throwable: Throwable?, userInfo: WritableMap?) =
-    settle(Outcome.Rejected(code, message, throwable))
-
-  @Deprecated("Prefer passing a module-specific error code to JS.")
-  override fun reject(message: String) = settle(Outcome.Rejected(null, message, null))
-}
 
 class RustTrackerModuleTest {
   @TempDir lateinit var filesDir: Path
 
   private lateinit var context: ReactApplicationContext
   private lateinit var module: RustTrackerModule
+  private val collectors = mutableListOf<Collector>()
 
-  /** A namespace of its own per test: the core's registry is process-wide. */
-  private val namespace = "android_jvm_" + UUID.randomUUID().toString().replace("-", "").take(12)
+  private val namespace = uniqueNamespace()
 
   /** Loopback, a port nobody listens on: sending fails at once and the events stay stored. */
-  private val config = """{"networkConfig":{"endpoint":"http://127.0.0.1:9"}}"""
+  private val deadConfig = """{"networkConfig":{"endpoint":"http://127.0.0.1:9"}}"""
 
   @BeforeEach
   fun setUp() {
-    context = BridgeReactContext(FakeAppContext(filesDir.toFile(), "com.example.app"))
+    context = reactContext(filesDir)
     module = RustTrackerModule(context)
+    assertEquals("""{"value":null}""", resolvedReply(call { module.setAppState("active", it) }).json)
   }
 
   @AfterEach
   fun tearDown() {
-    call { module.removeTracker(namespace, it) }
+    resolvedReply(call { module.removeAllTrackers(it) })
+    resolvedReply(call { module.setAppState("active", it) })
     module.invalidate()
+    collectors.forEach { it.close() }
   }
+
+  private fun collector() = Collector.start().also { collectors += it }
 
   /** Calls a module method with a fresh Promise and waits until it is settled (exactly once). */
-  private fun call(method: (Promise) -> Unit): Outcome {
-    val promise = RecordingPromise()
-    method(promise)
-    val outcome = promise.await()
-    assertEquals(1, promise.settlements.get(), "the promise is settled once")
-    return outcome
-  }
+  private fun call(method: (Promise) -> Unit): Outcome = RecordingPromise().also(method).await()
 
-  private fun resolved(outcome: Outcome): Any? {
-    assertInstanceOf(Outcome.Resolved::class.java, outcome, "expected a resolved promise, got $outcome")
-    return (outcome as Outcome.Resolved).value
-  }
+  private fun callTracker(name: String, argsJson: String = "[]", ns: String = namespace): Outcome =
+    call { module.callTracker(ns, name, argsJson, it) }
 
-  private fun rejected(outcome: Outcome, code: String): Outcome.Rejected {
-    assertInstanceOf(Outcome.Rejected::class.java, outcome, "expected a rejection $code, got $outcome")
-    val r = outcome as Outcome.Rejected
-    assertEquals(code, r.code, "code of $r")
-    assertNotNull(r.message, "message of $r")
-    return r
-  }
+  private fun value(outcome: Outcome): Any? = resolvedReply(outcome).value
 
-  private fun createTracker() = assertNull(resolved(call { module.createTracker(namespace, config, it) }))
+  private fun createTracker(config: String = deadConfig) =
+    assertEquals("""{"value":null}""", resolvedReply(call { module.createTracker(namespace, config, it) }).json)
 
   @Test
-  fun `the module is the codegen spec's TurboModule named RustTracker`() {
+  fun `the module is the codegen spec's TurboModule named RustTracker, with the five methods of the fixed surface`() {
     assertEquals("RustTracker", module.name)
     assertEquals(NativeRustTrackerSpec.NAME, module.name)
     assertInstanceOf(NativeRustTrackerSpec::class.java, module)
     assertInstanceOf(TurboModule::class.java, module)
+    val methods =
+      NativeRustTrackerSpec::class.java.declaredMethods
+        .filter { it.isAnnotationPresent(ReactMethod::class.java) }
+        .onEach { assertTrue(Modifier.isAbstract(it.modifiers), "${it.name} is left to the module") }
+        .associate { m -> m.name to m.parameterTypes.map { it.simpleName } }
+    assertEquals(
+      mapOf(
+        "createTracker" to listOf("String", "String", "Promise"),
+        "callTracker" to listOf("String", "String", "String", "Promise"),
+        "removeTracker" to listOf("String", "Promise"),
+        "removeAllTrackers" to listOf("Promise"),
+        "setAppState" to listOf("String", "Promise"),
+      ),
+      methods,
+    )
   }
 
   @Test
-  fun `createTracker, a screen view and the session info`() {
+  fun `createTracker, events and the getters resolve with the core's JSON replies`() {
     createTracker()
-    assertNull(resolved(call { module.trackScreenViewEvent(namespace, """{"event":{"name":"Home"}}""", it) }))
+    val userId = value(callTracker("getSessionUserId")) as String
+    assertTrue(UUID.matches(userId), "user id before any event: $userId")
+    assertNull(value(callTracker("getSessionId")), "no session before the first event")
+    assertNull(value(callTracker("getSessionIndex")))
 
-    val json = resolved(call { module.getSessionInfo(namespace, it) })
-    assertInstanceOf(String::class.java, json, "getSessionInfo resolves with the core's JSON string")
-    val info = JSONObject(json as String)
-    assertEquals(1, info.getInt("sessionIndex"))
-    assertTrue(
-      Regex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").matches(info.getString("sessionId")),
-      "sessionId ${info.get("sessionId")}",
-    )
-    assertTrue(info.getString("userId").isNotEmpty())
-    assertFalse(info.getBoolean("isInBackground"))
-    assertEquals(0, info.getInt("backgroundIndex"))
-    assertEquals(0, info.getInt("foregroundIndex"))
+    assertEquals("""{"value":null}""", resolvedReply(callTracker("trackScreenViewEvent", """[{"name":"Home"}]""")).json)
+    val sessionId = value(callTracker("getSessionId")) as String
+    assertTrue(UUID.matches(sessionId), "sessionId $sessionId")
+    assertEquals(1, value(callTracker("getSessionIndex")))
+    assertEquals(userId, value(callTracker("getSessionUserId")))
+    assertEquals(false, value(callTracker("getIsInBackground")))
+    assertEquals(0, value(callTracker("getBackgroundIndex")))
+    assertEquals(0, value(callTracker("getForegroundIndex")))
 
     // The other two event kinds and the session methods pass through as well.
     assertNull(
-      resolved(
-        call {
-          module.trackSelfDescribingEvent(
-            namespace,
-            """{"event":{"schema":"iglu:com.example/e/jsonschema/1-0-0","data":{"a":1}}}""",
-            it,
-          )
-        },
-      ),
+      value(
+        callTracker(
+          "trackSelfDescribingEvent",
+          """[{"schema":"iglu:com.acme/thing/jsonschema/1-0-0","data":{"a":1}}, [{"schema":"iglu:com.acme/ctx/jsonschema/1-0-0","data":{"b":2}}]]""",
+        )
+      )
     )
-    assertNull(resolved(call { module.trackStructuredEvent(namespace, """{"event":{"category":"c","action":"a"}}""", it) }))
-    assertNull(resolved(call { module.startNewSession(namespace, it) }))
-    assertNull(resolved(call { module.trackScreenViewEvent(namespace, """{"event":{"name":"Next"}}""", it) }))
-    val next = JSONObject(resolved(call { module.getSessionInfo(namespace, it) }) as String)
-    assertEquals(2, next.getInt("sessionIndex"))
-    assertEquals(info.getString("userId"), next.getString("userId"))
+    assertNull(value(callTracker("trackStructuredEvent", """[{"category":"c","action":"a"}]""")))
+    assertNull(value(callTracker("startNewSession")))
+    assertNull(value(callTracker("trackScreenViewEvent", """[{"name":"Next"}]""")))
+    assertEquals(2, value(callTracker("getSessionIndex")))
+    assertEquals(userId, value(callTracker("getSessionUserId")))
+
+    // App state goes to every tracker.
+    assertEquals("""{"value":null}""", resolvedReply(call { module.setAppState("background", it) }).json)
+    assertEquals(true, value(callTracker("getIsInBackground")))
+    assertEquals(1, value(callTracker("getBackgroundIndex")))
   }
 
   @Test
-  fun `before any event the session info has no session`() {
-    createTracker()
-    val info = JSONObject(resolved(call { module.getSessionInfo(namespace, it) }) as String)
-    assertTrue(info.isNull("sessionId"), "sessionId of $info")
-    assertTrue(info.isNull("sessionIndex"), "sessionIndex of $info")
-  }
-
-  @Test
-  fun `the database lives in the app's files directory`() {
-    createTracker()
-    assertNull(resolved(call { module.trackScreenViewEvent(namespace, """{"event":{"name":"Home"}}""", it) }))
-    val db = filesDir.resolve("react-native-rust-tracker").resolve("rn-rust-tracker-$namespace.sqlite").toFile()
+  fun `the database lives in the app's files directory, and the package name is the default app id`() {
+    val collector = collector()
+    createTracker("""{"networkConfig":{"endpoint":"${collector.url}"}}""")
+    assertNull(value(callTracker("trackScreenViewEvent", """[{"name":"Home"}]""")))
+    val folder = filesDir.resolve("react-native-rust-tracker")
+    val db = folder.resolve("rn-rust-tracker-$namespace.sqlite").toFile()
     assertTrue(db.isFile, "expected $db; the directory has ${db.parentFile.list()?.toList()}")
     assertTrue(db.length() > 0)
+    assertEquals(listOf("react-native-rust-tracker"), Files.list(filesDir).use { s -> s.map { it.fileName.toString() }.toList() })
+
+    assertNull(value(callTracker("flush")))
+    val event = collector.waitFor(1).single()
+    assertEquals("com.example.app", event["aid"])
+    assertEquals(namespace, event["tna"])
+    assertEquals("Home", event.data!!.getString("name"))
   }
 
   @Test
-  fun `a bad config rejects with INVALID_CONFIG naming the field`() {
+  fun `a bad config rejects with INVALID_CONFIG naming the field, and so does every later call`() {
     val r =
-      rejected(
+      rejection(
         call {
           module.createTracker(
             namespace,
@@ -219,44 +156,97 @@ class RustTrackerModuleTest {
         },
         "INVALID_CONFIG",
       )
-    assertTrue(r.message!!.contains("sessionConfig.foregroundTimeout"), r.message)
-    // The code is the name of the core's exception class; the exception goes along.
-    assertInstanceOf(TrackerException.InvalidConfig::class.java, r.cause)
-    assertEquals(r.cause!!.message, r.message)
+    val reason = "invalid configuration: sessionConfig.foregroundTimeout must be a finite, non-negative number of seconds, got -1"
+    assertEquals("createTracker: $reason", r.message)
+    assertNull(r.cause, "the core's code and message, nothing else")
+    assertEquals("trackScreenViewEvent: $reason", rejection(callTracker("trackScreenViewEvent", """[{"name":"Home"}]"""), "INVALID_CONFIG").message)
+    assertEquals("getSessionId: $reason", rejection(callTracker("getSessionId"), "INVALID_CONFIG").message)
   }
 
   @Test
-  fun `a bad event rejects with INVALID_EVENT naming the field`() {
+  fun `a bad event rejects with INVALID_EVENT, bad arguments with INVALID_ARGUMENT, an unknown method with UNKNOWN_METHOD`() {
     createTracker()
-    val r = rejected(call { module.trackScreenViewEvent(namespace, """{"event":{}}""", it) }, "INVALID_EVENT")
-    assertTrue(r.message!!.contains("screenView.name"), r.message)
-    assertInstanceOf(TrackerException.InvalidEvent::class.java, r.cause)
+    assertEquals(
+      "trackScreenViewEvent: invalid event: screenView.name is required",
+      rejection(callTracker("trackScreenViewEvent", "[{}]"), "INVALID_EVENT").message,
+    )
+    assertEquals(
+      "getSessionId: invalid argument: getSessionId takes at most 0 argument(s), got 1",
+      rejection(callTracker("getSessionId", "[1]"), "INVALID_ARGUMENT").message,
+    )
+    assertTrue(
+      rejection(callTracker("trackScreenViewEvent", """{"event":{"name":"Home"}}"""), "INVALID_ARGUMENT")
+        .message!!
+        .startsWith("trackScreenViewEvent: invalid argument: arguments must be a JSON array"),
+    )
+    assertEquals("explode: unknown tracker method \"explode\"", rejection(callTracker("explode"), "UNKNOWN_METHOD").message)
+    // None of it reached the session.
+    assertNull(value(callTracker("getSessionIndex")))
   }
 
   @Test
   fun `removeTracker resolves true then false, and the removed tracker rejects with UNKNOWN_TRACKER`() {
     createTracker()
-    assertEquals(true, resolved(call { module.removeTracker(namespace, it) }))
-    assertEquals(false, resolved(call { module.removeTracker(namespace, it) }))
-    val r = rejected(call { module.trackScreenViewEvent(namespace, """{"event":{"name":"Home"}}""", it) }, "UNKNOWN_TRACKER")
-    assertTrue(r.message!!.contains(namespace), r.message)
-    rejected(call { module.getSessionInfo(namespace, it) }, "UNKNOWN_TRACKER")
-    rejected(call { module.flush(namespace, it) }, "UNKNOWN_TRACKER")
+    assertEquals("""{"value":true}""", resolvedReply(call { module.removeTracker(namespace, it) }).json)
+    assertEquals("""{"value":false}""", resolvedReply(call { module.removeTracker(namespace, it) }).json)
+    val unknown = "no tracker with namespace '$namespace': it was never created or has been removed"
+    assertEquals("trackScreenViewEvent: $unknown", rejection(callTracker("trackScreenViewEvent", """[{"name":"Home"}]"""), "UNKNOWN_TRACKER").message)
+    assertEquals("getSessionIndex: $unknown", rejection(callTracker("getSessionIndex"), "UNKNOWN_TRACKER").message)
+    assertEquals("flush: $unknown", rejection(callTracker("flush"), "UNKNOWN_TRACKER").message)
   }
 
   @Test
-  fun `setAppState with an unknown state rejects with INVALID_ARGUMENT`() {
-    val r = rejected(call { module.setAppState("sideways", it) }, "INVALID_ARGUMENT")
-    assertTrue(r.message!!.contains("sideways"), r.message)
-    // `inactive` changes nothing and resolves.
-    assertNull(resolved(call { module.setAppState("inactive", it) }))
+  fun `setAppState with an unknown state rejects with INVALID_ARGUMENT, the states that move nothing resolve`() {
+    val r = rejection(call { module.setAppState("sideways", it) }, "INVALID_ARGUMENT")
+    assertEquals("setAppState: invalid argument: app state must be 'active', 'background' or 'inactive', got \"sideways\"", r.message)
+    for (state in listOf("inactive", "unknown", "extension")) {
+      assertEquals("""{"value":null}""", resolvedReply(call { module.setAppState(state, it) }).json, state)
+    }
   }
 
   @Test
   fun `flush rejects with NETWORK when the collector is unreachable`() {
     createTracker()
-    assertNull(resolved(call { module.trackScreenViewEvent(namespace, """{"event":{"name":"Home"}}""", it) }))
-    rejected(call { module.flush(namespace, it) }, "NETWORK")
+    assertNull(value(callTracker("trackScreenViewEvent", """[{"name":"Home"}]""")))
+    val r = rejection(callTracker("flush"), "NETWORK")
+    assertTrue(r.message!!.startsWith("flush: network error: could not reach the collector at http://127.0.0.1:9"), r.message)
+  }
+
+  @Test
+  fun `a call returns before its Promise is settled - flush waits for the collector, not the caller`() {
+    val collector = collector()
+    createTracker("""{"networkConfig":{"endpoint":"${collector.url}"}}""")
+    val held = collector.hold()
+    val track = RecordingPromise("track")
+    module.callTracker(namespace, "trackScreenViewEvent", """[{"name":"Home"}]""", track)
+    val flush = RecordingPromise("flush")
+    module.callTracker(namespace, "flush", "[]", flush)
+    // Both calls have returned; the collector holds the request the flush waits for.
+    held.awaitArrival()
+    assertFalse(flush.isSettled, "flush is settled only once the collector answers")
+    held.release()
+    assertNull(resolvedReply(track.await()).value)
+    assertNull(resolvedReply(flush.await()).value)
+    assertEquals("Home", collector.waitFor(1).single().data!!.getString("name"))
+  }
+
+  @Test
+  fun `removeAllTrackers resolves and every tracker is gone`() {
+    createTracker()
+    val other = uniqueNamespace()
+    assertEquals("""{"value":null}""", resolvedReply(call { module.createTracker(other, deadConfig, it) }).json)
+    assertEquals("""{"value":null}""", resolvedReply(call { module.removeAllTrackers(it) }).json)
+    rejection(callTracker("getSessionIndex"), "UNKNOWN_TRACKER")
+    rejection(callTracker("getSessionIndex", ns = other), "UNKNOWN_TRACKER")
+  }
+
+  @Test
+  fun `a new module instance (a reload) reaches the same tracker`() {
+    createTracker()
+    assertNull(value(callTracker("trackScreenViewEvent", """[{"name":"Home"}]""")))
+    module.invalidate()
+    module = RustTrackerModule(context)
+    assertEquals(1, value(callTracker("getSessionIndex")))
   }
 
   @Test
@@ -276,27 +266,11 @@ class RustTrackerModuleTest {
     assertFalse(info.needsEagerInit(), "needsEagerInit")
     assertFalse(info.canOverrideExistingModule(), "canOverrideExistingModule")
     // The class really is one, as React Native checks it.
-    assertTrue(com.facebook.react.module.model.ReactModuleInfo.classIsTurboModule(RustTrackerModule::class.java))
+    assertTrue(ReactModuleInfo.classIsTurboModule(RustTrackerModule::class.java))
     (made as RustTrackerModule).invalidate()
   }
 
-  @Test
-  fun `an invalidated module settles nothing more and the tracker goes on`() {
-    createTracker()
-    module.invalidate()
-    val late = RecordingPromise()
-    module.trackScreenViewEvent(namespace, """{"event":{"name":"Home"}}""", late)
-    Thread.sleep(200)
-    assertEquals(0, late.settlements.get(), "a call after invalidate() is dropped")
-    // A new module instance (React Native makes one on reload) reaches the same tracker.
-    module = RustTrackerModule(context)
-    assertNull(resolved(call { module.trackScreenViewEvent(namespace, """{"event":{"name":"Home"}}""", it) }))
-  }
-
-  @Test
-  fun `removeAllTrackers resolves`() {
-    createTracker()
-    assertSame(null, resolved(call { module.removeAllTrackers(it) }))
-    rejected(call { module.getSessionInfo(namespace, it) }, "UNKNOWN_TRACKER")
+  private companion object {
+    val UUID = Regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
   }
 }
