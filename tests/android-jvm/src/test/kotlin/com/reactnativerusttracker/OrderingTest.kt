@@ -1,0 +1,200 @@
+// Calls keep their order through the Android module, as React Native makes
+// them: from one thread (the JS thread), one after another, without waiting
+// for any Promise. Every getter must see exactly the calls made before it, and
+// the events must reach the collector in call order, with times that never go
+// backwards and no session other than those the calls asked for.
+
+package com.reactnativerusttracker
+
+import com.facebook.react.bridge.Promise
+import java.nio.file.Path
+import org.json.JSONObject
+import org.junit.jupiter.api.AfterEach
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.BeforeEach
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.io.TempDir
+
+class OrderingTest {
+  @TempDir lateinit var filesDir: Path
+
+  private lateinit var module: RustTrackerModule
+  private lateinit var collector: Collector
+  private val namespace = uniqueNamespace("ordering")
+
+  // The module's surface, in one place: the four calls of a round and the getter's index.
+
+  private fun track(label: String, p: Promise) =
+    module.callTracker(namespace, "trackStructuredEvent", """[{"category":"ordering","action":"track","label":"$label"}]""", p)
+
+  private fun startNewSession(p: Promise) = module.callTracker(namespace, "startNewSession", "[]", p)
+
+  private fun getSessionIndex(p: Promise) = module.callTracker(namespace, "getSessionIndex", "[]", p)
+
+  private fun flush(p: Promise) = module.callTracker(namespace, "flush", "[]", p)
+
+  /** The index a resolved getSessionIndex reports. */
+  private fun sessionIndexOf(outcome: Outcome): Int? = resolvedReply(outcome, "getSessionIndex").value as Int?
+
+  @BeforeEach
+  fun setUp() {
+    collector = Collector.start()
+    module = RustTrackerModule(reactContext(filesDir))
+    val created = RecordingPromise("createTracker")
+    module.createTracker(namespace, """{"networkConfig":{"endpoint":"${collector.url}"}}""", created)
+    assertInstanceOfResolved(created.await(), "createTracker")
+  }
+
+  @AfterEach
+  fun tearDown() {
+    module.removeAllTrackers(RecordingPromise())
+    collector.close()
+  }
+
+  private fun assertInstanceOfResolved(outcome: Outcome, what: String) =
+    assertTrue(outcome is Outcome.Resolved, "$what: expected a resolved promise, got $outcome")
+
+  /** One call as made, with its Promise. */
+  private class Made(val round: Int, val what: String, val promise: RecordingPromise)
+
+  /** What in-order execution gives: the session of each event and the index each getter reads. */
+  private class Model {
+    var sessionIndex = 0
+    var newSessionAsked = false
+    var eventIndex = 0
+
+    /** An event: the first one starts session 1, the first after startNewSession the next. Returns (session, eventIndex). */
+    fun event(): Pair<Int, Int> {
+      if (sessionIndex == 0 || newSessionAsked) {
+        sessionIndex++
+        newSessionAsked = false
+        eventIndex = 0
+      }
+      eventIndex++
+      return sessionIndex to eventIndex
+    }
+
+    fun startNewSession() {
+      newSessionAsked = true
+    }
+  }
+
+  @Test
+  fun `calls made from one thread without waiting run in call order`() {
+    val model = Model()
+    val made = ArrayList<Made>(ROUNDS * 4)
+    val expectedIndex = HashMap<Made, Int?>()
+    val expectedEvents = ArrayList<Triple<String, Int, Int>>() // label, session index, event index
+    val caller = Thread.currentThread()
+
+    // The JS thread: every call returns at once, no Promise is awaited.
+    for (round in 1..ROUNDS) {
+      val a = "r$round-a"
+      made += Made(round, "track $a", RecordingPromise(a)).also { track(a, it.promise) }
+      model.event().let { (s, e) -> expectedEvents += Triple(a, s, e) }
+      made += Made(round, "startNewSession", RecordingPromise()).also { startNewSession(it.promise) }
+      model.startNewSession()
+      val b = "r$round-b"
+      made += Made(round, "track $b", RecordingPromise(b)).also { track(b, it.promise) }
+      model.event().let { (s, e) -> expectedEvents += Triple(b, s, e) }
+      val getter = Made(round, "getSessionIndex", RecordingPromise("getSessionIndex")).also { getSessionIndex(it.promise) }
+      made += getter
+      expectedIndex[getter] = model.sessionIndex
+    }
+    assertEquals(caller, Thread.currentThread())
+
+    // Every Promise settles once, and resolves.
+    val problems = mutableListOf<String>()
+    val outcomes = made.map { it to it.promise.await() }
+    for ((m, outcome) in outcomes) {
+      if (outcome !is Outcome.Resolved) problems += "round ${m.round}: ${m.what} was rejected: $outcome"
+    }
+    val rejected = problems.size
+    // Each getter reads exactly the index in-order execution gives.
+    var getters = 0
+    for ((m, outcome) in outcomes) {
+      val want = expectedIndex[m] ?: continue
+      getters++
+      if (outcome !is Outcome.Resolved) continue
+      val got = sessionIndexOf(outcome)
+      if (got != want) problems += "round ${m.round}: getSessionIndex resolved $got, in-order execution gives $want"
+    }
+
+    // Everything reaches the collector, in call order.
+    val flushed = RecordingPromise("flush")
+    flush(flushed)
+    assertInstanceOfResolved(flushed.await(), "flush")
+    val events =
+      try {
+        collector.waitFor(expectedEvents.size)
+      } catch (e: AssertionError) {
+        problems += e.message!!
+        collector.events
+      }
+    if (events.size != expectedEvents.size) problems += "collector got ${events.size} events, ${expectedEvents.size} were tracked"
+    val labels = events.map { it["se_la"] }
+    if (labels != expectedEvents.map { it.first }) {
+      val i = labels.indices.first { labels[it] != expectedEvents.getOrNull(it)?.first }
+      problems += "queue order differs from call order from event ${i + 1}: got ${labels.subList(i, minOf(i + 4, labels.size))}, calls made ${expectedEvents.subList(i, minOf(i + 4, expectedEvents.size)).map { it.first }}"
+    }
+    var timeBackwards = 0
+    for (i in 1 until events.size) {
+      val before = events[i - 1]["dtm"].toLong()
+      val now = events[i]["dtm"].toLong()
+      if (now < before) {
+        timeBackwards++
+        problems += "event ${i + 1} (${labels[i]}) has dtm $now, before the dtm $before of event $i (${labels[i - 1]}) queued ahead of it"
+      }
+    }
+    // The client_session of each event: the session and position in-order execution gives.
+    val byLabel = expectedEvents.associateBy { it.first }
+    val sessionIds = HashMap<Int, String>()
+    for (e in events) {
+      val label = e["se_la"]
+      val (_, wantSession, wantEvent) = byLabel.getValue(label)
+      val s: JSONObject? = e.session
+      if (s == null) {
+        problems += "$label has no client_session"
+        continue
+      }
+      val index = s.getInt("sessionIndex")
+      if (index != wantSession || s.getInt("eventIndex") != wantEvent) {
+        problems += "$label: client_session ($index, event ${s.getInt("eventIndex")}), in-order execution gives ($wantSession, event $wantEvent)"
+      }
+      val id = s.getString("sessionId")
+      val known = sessionIds.putIfAbsent(index, id)
+      if (known != null && known != id) problems += "$label: session $index has two ids, $known and $id"
+    }
+    val sessions = model.sessionIndex
+    if (sessionIds.keys != (1..sessions).toSet()) {
+      problems += "sessions seen: ${sessionIds.size} (${sessionIds.keys.minOrNull()}..${sessionIds.keys.maxOrNull()}), in-order execution gives exactly 1..$sessions"
+    }
+    for (e in events) {
+      val s = e.session ?: continue
+      val index = s.getInt("sessionIndex")
+      val previous = if (s.isNull("previousSessionId")) null else s.getString("previousSessionId")
+      if (previous != sessionIds[index - 1]) {
+        problems += "${e["se_la"]}: previousSessionId $previous is not the id of session ${index - 1}"
+        break
+      }
+    }
+
+    println(
+      "[OrderingTest] $ROUNDS rounds (trackStructuredEvent, startNewSession, trackStructuredEvent, getSessionIndex) " +
+        "= ${made.size} calls from one thread without waiting; rejected: $rejected; " +
+        "getSessionIndex checked: $getters (round i expects ${expectedIndex[made[3]]}..${model.sessionIndex}: i+1); " +
+        "events at the collector: ${events.size} (order, dtm never backwards: ${timeBackwards == 0}, client_session of each); " +
+        "sessions: ${sessionIds.size} of $sessions; problems: ${problems.size}"
+    )
+    problems.take(15).forEach { println("[OrderingTest]   $it") }
+    assertTrue(
+      problems.isEmpty(),
+      "${problems.size} ordering problem(s) in ${made.size} calls:\n" + problems.take(15).joinToString("\n"),
+    )
+  }
+
+  private companion object {
+    const val ROUNDS = 300
+  }
+}
