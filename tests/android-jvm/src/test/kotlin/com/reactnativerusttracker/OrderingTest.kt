@@ -105,12 +105,16 @@ class OrderingTest {
     assertEquals(caller, Thread.currentThread())
 
     // Every Promise settles once, and resolves.
-    val problems = mutableListOf<String>()
+    // Problems by kind, in the order they are checked.
+    val kinds = linkedMapOf<String, MutableList<String>>()
+    fun problem(kind: String, text: String) {
+      kinds.getOrPut(kind) { mutableListOf() } += text
+    }
     val outcomes = made.map { it to it.promise.await() }
     for ((m, outcome) in outcomes) {
-      if (outcome !is Outcome.Resolved) problems += "round ${m.round}: ${m.what} was rejected: $outcome"
+      if (outcome !is Outcome.Resolved) problem("rejected", "round ${m.round}: ${m.what} was rejected: $outcome")
     }
-    val rejected = problems.size
+    val rejected = kinds["rejected"]?.size ?: 0
     // Each getter reads exactly the index in-order execution gives.
     var getters = 0
     for ((m, outcome) in outcomes) {
@@ -118,7 +122,7 @@ class OrderingTest {
       getters++
       if (outcome !is Outcome.Resolved) continue
       val got = sessionIndexOf(outcome)
-      if (got != want) problems += "round ${m.round}: getSessionIndex resolved $got, in-order execution gives $want"
+      if (got != want) problem("getSessionIndex", "round ${m.round}: getSessionIndex resolved $got, in-order execution gives $want")
     }
 
     // Everything reaches the collector, in call order.
@@ -129,14 +133,14 @@ class OrderingTest {
       try {
         collector.waitFor(expectedEvents.size)
       } catch (e: AssertionError) {
-        problems += e.message!!
+        problem("collector", e.message!!)
         collector.events
       }
-    if (events.size != expectedEvents.size) problems += "collector got ${events.size} events, ${expectedEvents.size} were tracked"
+    if (events.size != expectedEvents.size) problem("collector", "collector got ${events.size} events, ${expectedEvents.size} were tracked")
     val labels = events.map { it["se_la"] }
     if (labels != expectedEvents.map { it.first }) {
       val i = labels.indices.first { labels[it] != expectedEvents.getOrNull(it)?.first }
-      problems += "queue order differs from call order from event ${i + 1}: got ${labels.subList(i, minOf(i + 4, labels.size))}, calls made ${expectedEvents.subList(i, minOf(i + 4, expectedEvents.size)).map { it.first }}"
+      problem("queue order", "queue order differs from call order from event ${i + 1}: got ${labels.subList(i, minOf(i + 4, labels.size))}, calls made ${expectedEvents.subList(i, minOf(i + 4, expectedEvents.size)).map { it.first }}")
     }
     var timeBackwards = 0
     for (i in 1 until events.size) {
@@ -144,7 +148,7 @@ class OrderingTest {
       val now = events[i]["dtm"].toLong()
       if (now < before) {
         timeBackwards++
-        problems += "event ${i + 1} (${labels[i]}) has dtm $now, before the dtm $before of event $i (${labels[i - 1]}) queued ahead of it"
+        problem("dtm", "event ${i + 1} (${labels[i]}) has dtm $now, before the dtm $before of event $i (${labels[i - 1]}) queued ahead of it")
       }
     }
     // The client_session of each event: the session and position in-order execution gives.
@@ -155,43 +159,45 @@ class OrderingTest {
       val (_, wantSession, wantEvent) = byLabel.getValue(label)
       val s: JSONObject? = e.session
       if (s == null) {
-        problems += "$label has no client_session"
+        problem("client_session", "$label has no client_session")
         continue
       }
       val index = s.getInt("sessionIndex")
       if (index != wantSession || s.getInt("eventIndex") != wantEvent) {
-        problems += "$label: client_session ($index, event ${s.getInt("eventIndex")}), in-order execution gives ($wantSession, event $wantEvent)"
+        problem("client_session", "$label: client_session ($index, event ${s.getInt("eventIndex")}), in-order execution gives ($wantSession, event $wantEvent)")
       }
       val id = s.getString("sessionId")
       val known = sessionIds.putIfAbsent(index, id)
-      if (known != null && known != id) problems += "$label: session $index has two ids, $known and $id"
+      if (known != null && known != id) problem("client_session", "$label: session $index has two ids, $known and $id")
     }
     val sessions = model.sessionIndex
     if (sessionIds.keys != (1..sessions).toSet()) {
-      problems += "sessions seen: ${sessionIds.size} (${sessionIds.keys.minOrNull()}..${sessionIds.keys.maxOrNull()}), in-order execution gives exactly 1..$sessions"
+      problem("sessions", "sessions seen: ${sessionIds.size} (${sessionIds.keys.minOrNull()}..${sessionIds.keys.maxOrNull()}), in-order execution gives exactly 1..$sessions")
     }
     for (e in events) {
       val s = e.session ?: continue
       val index = s.getInt("sessionIndex")
       val previous = if (s.isNull("previousSessionId")) null else s.getString("previousSessionId")
       if (previous != sessionIds[index - 1]) {
-        problems += "${e["se_la"]}: previousSessionId $previous is not the id of session ${index - 1}"
+        problem("sessions", "${e["se_la"]}: previousSessionId $previous is not the id of session ${index - 1}")
         break
       }
     }
 
+    val total = kinds.values.sumOf { it.size }
     println(
       "[OrderingTest] $ROUNDS rounds (trackStructuredEvent, startNewSession, trackStructuredEvent, getSessionIndex) " +
         "= ${made.size} calls from one thread without waiting; rejected: $rejected; " +
         "getSessionIndex checked: $getters (round i expects ${expectedIndex[made[3]]}..${model.sessionIndex}: i+1); " +
-        "events at the collector: ${events.size} (order, dtm never backwards: ${timeBackwards == 0}, client_session of each); " +
-        "sessions: ${sessionIds.size} of $sessions; problems: ${problems.size}"
+        "events at the collector: ${events.size} (call order: ${"queue order" !in kinds}, dtm never backwards: ${timeBackwards == 0}, client_session of each); " +
+        "sessions: ${sessionIds.size} of $sessions; problems: $total"
     )
-    problems.take(15).forEach { println("[OrderingTest]   $it") }
-    assertTrue(
-      problems.isEmpty(),
-      "${problems.size} ordering problem(s) in ${made.size} calls:\n" + problems.take(15).joinToString("\n"),
-    )
+    // The first few of each kind: a wrong getter, an event out of order, a time going back, a wrong session.
+    val report = kinds.entries.joinToString("\n") { (kind, list) ->
+      "$kind: ${list.size} problem(s)\n" + list.take(4).joinToString("\n") { "  $it" }
+    }
+    if (total > 0) report.lines().forEach { println("[OrderingTest]   $it") }
+    assertTrue(kinds.isEmpty(), "$total ordering problem(s) in ${made.size} calls:\n$report")
   }
 
   private companion object {
