@@ -19,18 +19,86 @@ use crate::session::ClientSession;
 use crate::tracker::{validate_namespace, Outcome, Tracker, TrackerOptions};
 use once_cell::sync::Lazy;
 use serde_json::{json, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 /// The platform's end of one call: settles its Promise, once, with the JSON
 /// reply or the failure.
 pub type Answer = Box<dyn FnOnce(std::result::Result<String, Failure>) + Send + 'static>;
 
-/// What a namespace holds: a running tracker, or the error its creation
-/// failed with, which every call on it then gets.
+/// What a namespace holds: a running tracker with the gate of its answers,
+/// or the error its creation failed with, which every call on it then gets.
 enum Entry {
-    Running(Arc<Tracker>),
+    Running(Arc<Tracker>, Arc<Gate>),
     Failed(TrackerError),
+}
+
+/// Keeps one tracker's answers in order as the app receives them.
+///
+/// `setAppState` is one call for every tracker: its reply waits until each
+/// has tracked its lifecycle event, and it carries the sessions those events
+/// began. Meanwhile a tracker that has answered it may answer later calls, and
+/// one of those could begin the next session: delivered at once, the app
+/// would hear of session N+1 before session N. So while a `setAppState`
+/// involving the tracker is unanswered, the tracker's later answers wait here
+/// (the work itself is done and committed; only the answers wait), and they
+/// follow the reply in order.
+#[derive(Default)]
+struct Gate(Mutex<GateState>);
+
+#[derive(Default)]
+struct GateState {
+    holds: usize,
+    draining: bool,
+    waiting: VecDeque<Box<dyn FnOnce() + Send>>,
+}
+
+impl Gate {
+    fn state(&self) -> std::sync::MutexGuard<'_, GateState> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Answers delivered from now on wait for [`Gate::release`].
+    fn hold(&self) {
+        self.state().holds += 1;
+    }
+
+    /// Delivers an answer now, or after the answers that wait before it.
+    fn pass(&self, deliver: Box<dyn FnOnce() + Send>) {
+        {
+            let mut s = self.state();
+            if s.holds > 0 || s.draining {
+                s.waiting.push_back(deliver);
+                return;
+            }
+        }
+        deliver();
+    }
+
+    /// Ends one hold; the last delivers what waited, in order.
+    fn release(&self) {
+        {
+            let mut s = self.state();
+            s.holds = s.holds.saturating_sub(1);
+            if s.holds > 0 || s.draining {
+                return;
+            }
+            s.draining = true;
+        }
+        loop {
+            let next = {
+                let mut s = self.state();
+                match s.waiting.pop_front().filter(|_| s.holds == 0) {
+                    Some(deliver) => deliver,
+                    None => {
+                        s.draining = false;
+                        return;
+                    }
+                }
+            };
+            next();
+        }
+    }
 }
 
 #[derive(Default)]
@@ -90,6 +158,11 @@ fn settle(answer: Answer, method: &str, result: Result<String>) {
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || answer(result)));
 }
 
+/// `answer`, delivered through the tracker's gate.
+fn gated(gate: Arc<Gate>, answer: Answer) -> Answer {
+    Box::new(move |result| gate.pass(Box::new(move || answer(result))))
+}
+
 /// A responder that settles `answer`; dropped unanswered, it answers
 /// [`TrackerError::ShutDown`].
 fn responder<T: Send + 'static>(
@@ -114,7 +187,7 @@ pub fn create_tracker(namespace: &str, config_json: &str, platform: &PlatformDef
     let config = validate_namespace(namespace).and_then(|()| Config::from_json(config_json, platform));
     let mut reg = registry();
     let predecessor = match reg.trackers.remove(namespace) {
-        Some(Entry::Running(old)) => {
+        Some(Entry::Running(old, _)) => {
             let (r, reply) = Responder::pair();
             old.stop(r);
             Some(reply)
@@ -132,7 +205,7 @@ pub fn create_tracker(namespace: &str, config_json: &str, platform: &PlatformDef
     let options = TrackerOptions { in_background: reg.in_background, predecessor, ..TrackerOptions::default() };
     let ready = responder(answer, METHOD, |()| reply(Value::Null, &[]));
     let entry = match Tracker::start(namespace, config, options, ready) {
-        Ok(t) => Entry::Running(Arc::new(t)),
+        Ok(t) => Entry::Running(Arc::new(t), Arc::default()),
         // `start` has answered `ready` with the error.
         Err(e) => Entry::Failed(e),
     };
@@ -146,13 +219,13 @@ pub fn call_tracker(namespace: &str, method: &str, args_json: &str, answer: Answ
         Ok(m) => m,
         Err(e) => return settle(answer, method, Err(e)),
     };
-    let tracker = match registry().trackers.get(namespace) {
-        Some(Entry::Running(t)) => Arc::clone(t),
+    let (tracker, gate) = match registry().trackers.get(namespace) {
+        Some(Entry::Running(t, g)) => (Arc::clone(t), Arc::clone(g)),
         Some(Entry::Failed(e)) => return settle(answer, m.name(), Err(e.clone())),
         None => return settle(answer, m.name(), Err(TrackerError::UnknownTracker(namespace.to_string()))),
     };
     let ns = namespace.to_string();
-    let done = responder(answer, m.name(), move |(value, outcome): (Value, Outcome)| {
+    let done = responder(gated(gate, answer), m.name(), move |(value, outcome): (Value, Outcome)| {
         reply(value, &sessions_of(&ns, outcome))
     });
     m.invoke(&tracker, args_json, done);
@@ -163,7 +236,7 @@ pub fn remove_tracker(namespace: &str, answer: Answer) {
     let removed = registry().trackers.remove(namespace);
     let done = responder(answer, "removeTracker", |existed: bool| reply(Value::from(existed), &[]));
     match removed {
-        Some(Entry::Running(t)) => t.stop(Responder::new(move |r: Result<()>| done.respond(r.map(|()| true)))),
+        Some(Entry::Running(t, _)) => t.stop(Responder::new(move |r: Result<()>| done.respond(r.map(|()| true)))),
         Some(Entry::Failed(_)) => done.respond(Ok(true)),
         None => done.respond(Ok(false)),
     }
@@ -175,7 +248,7 @@ pub fn remove_all_trackers(answer: Answer) {
         .trackers
         .drain()
         .filter_map(|(_, e)| match e {
-            Entry::Running(t) => Some(t),
+            Entry::Running(t, _) => Some(t),
             Entry::Failed(_) => None,
         })
         .collect();
@@ -184,7 +257,10 @@ pub fn remove_all_trackers(answer: Answer) {
 }
 
 /// Moves the app (every tracker, and trackers created later) to `state`;
-/// answers with the sessions the lifecycle events started.
+/// answers with the sessions the lifecycle events started. A tracker that
+/// cannot move (its database failed) does not fail the call: its own calls
+/// report that. The answers of the trackers' later calls follow this reply
+/// (see [`Gate`]).
 pub fn set_app_state(state: &str, answer: Answer) {
     let done = responder(answer, "setAppState", |sessions: Vec<(String, ClientSession)>| {
         reply(Value::Null, &sessions)
@@ -195,18 +271,28 @@ pub fn set_app_state(state: &str, answer: Answer) {
         Ok(AppState::Inactive) => return done.respond(Ok(Vec::new())),
         Err(e) => return done.respond(Err(e)),
     };
-    let all: Vec<Arc<Tracker>> = {
+    let (trackers, gates): (Vec<Arc<Tracker>>, Vec<Arc<Gate>>) = {
         let mut reg = registry();
         reg.in_background = to_background;
         reg.trackers
             .values()
             .filter_map(|e| match e {
-                Entry::Running(t) => Some(Arc::clone(t)),
+                Entry::Running(t, g) => {
+                    g.hold();
+                    Some((Arc::clone(t), Arc::clone(g)))
+                }
                 Entry::Failed(_) => None,
             })
-            .collect()
+            .unzip()
     };
-    for_each(all, done, |t, r| t.send_app_state(to_background, r));
+    let done = Responder::new(move |r| {
+        done.respond(r);
+        gates.iter().for_each(|g| g.release());
+    });
+    for_each(trackers, done, |t, r| {
+        let moved = Responder::new(move |x: Result<Outcome>| r.respond(Ok(x.unwrap_or_default())));
+        t.send_app_state(to_background, moved);
+    });
 }
 
 /// Runs `f` on every tracker and answers `done` when all have answered, with

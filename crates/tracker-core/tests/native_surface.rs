@@ -20,6 +20,9 @@ fn answer(call: impl FnOnce(Answer)) -> Result<Value, Failure> {
     r.map(|json| serde_json::from_str(&json).expect("the reply is JSON"))
 }
 
+/// The app state is process-wide: tests that set it or read it take turns.
+static APP_STATE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("native-surface-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -55,6 +58,7 @@ fn every_method_of_the_table_is_found_by_its_name() {
 
 #[test]
 fn replies_are_json_with_the_methods_value() {
+    let _turn = APP_STATE.lock().unwrap_or_else(|p| p.into_inner());
     let dir = temp_dir("replies");
     let ns = "surface_replies";
     let created = answer(|a| registry::create_tracker(ns, &config(&dir, json!({})), &PlatformDefaults::default(), a));
@@ -191,5 +195,85 @@ fn event_times_follow_queue_order_whatever_thread_calls() {
         .map(|e| serde_json::from_str::<Value>(&e.payload).unwrap()["dtm"].as_str().unwrap().parse().unwrap())
         .collect();
     assert!(dtm.windows(2).all(|w| w[0] < w[1]), "dtm strictly increases in queue order");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A collector that holds its first request unanswered until told to answer.
+struct HeldCollector {
+    url: String,
+    arrived: mpsc::Receiver<()>,
+    release: mpsc::Sender<()>,
+}
+
+fn held_collector() -> HeldCollector {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (arrived_tx, arrived) = mpsc::channel();
+    let (release, release_rx) = mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 65536];
+        let _ = conn.read(&mut buf);
+        let _ = arrived_tx.send(());
+        let _ = release_rx.recv();
+        let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    });
+    HeldCollector { url, arrived, release }
+}
+
+#[test]
+fn a_later_reply_never_overtakes_the_set_app_state_reply_that_carries_an_earlier_session() {
+    // docs/sessions.md §6.1, §6.3: onSessionUpdate in session order even when
+    // setAppState waits for a slow tracker. Tracker "slow" is re-created while
+    // its predecessor's emitter is stuck in a held request, so it answers
+    // nothing until the request is answered.
+    let _turn = APP_STATE.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = temp_dir("gate");
+    let held = held_collector();
+    let slow_config = json!({
+        "networkConfig": {"endpoint": held.url},
+        "storage": {"directory": dir.to_string_lossy()},
+    })
+    .to_string();
+    answer(|a| registry::create_tracker("gate_slow", &slow_config, &PlatformDefaults::default(), a)).unwrap();
+    call("gate_slow", "trackScreenViewEvent", json!([{"name": "x"}])).unwrap();
+    held.arrived.recv().unwrap();
+    let (tx, rx) = mpsc::channel::<(String, Value)>();
+    let recorder = |label: &'static str| -> Answer {
+        let tx = tx.clone();
+        Box::new(move |r| {
+            let _ = tx.send((label.to_string(), r.map(|j| serde_json::from_str(&j).unwrap()).unwrap_or(Value::Null)));
+        })
+    };
+    registry::create_tracker("gate_slow", &slow_config, &PlatformDefaults::default(), recorder("slow re-created"));
+    let fast_config = config(&dir, json!({"onSessionUpdate": true}));
+    answer(|a| registry::create_tracker("gate_fast", &fast_config, &PlatformDefaults::default(), a)).unwrap();
+
+    // The Background event is the fast tracker's first event: it begins session 1.
+    registry::set_app_state("background", recorder("setAppState"));
+    registry::call_tracker("gate_fast", "startNewSession", "[]", recorder("startNewSession"));
+    registry::call_tracker("gate_fast", "trackScreenViewEvent", r#"[{"name":"y"}]"#, recorder("track"));
+    // The fast tracker has committed both by now; give a wrong order every chance to show.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    held.release.send(()).unwrap();
+
+    let mut order = Vec::new();
+    let mut sessions = Vec::new();
+    while order.len() < 4 {
+        let (label, reply) = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("every call answered");
+        for s in reply["sessions"].as_array().into_iter().flatten() {
+            if s["namespace"] == "gate_fast" {
+                sessions.push(s["session"]["sessionIndex"].as_u64().unwrap());
+            }
+        }
+        order.push(label);
+    }
+    assert_eq!(sessions, vec![1, 2], "sessions reach the app in order");
+    let at = |l: &str| order.iter().position(|x| x == l).unwrap();
+    assert!(at("setAppState") < at("startNewSession") && at("startNewSession") < at("track"), "{order:?}");
+    answer(|a| registry::set_app_state("active", a)).unwrap();
+    answer(|a| registry::remove_tracker("gate_slow", a)).unwrap();
+    answer(|a| registry::remove_tracker("gate_fast", a)).unwrap();
     let _ = std::fs::remove_dir_all(dir);
 }
