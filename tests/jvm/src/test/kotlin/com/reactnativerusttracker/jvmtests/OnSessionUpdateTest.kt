@@ -126,7 +126,7 @@ class OnSessionUpdateTest : TrackerTestBase() {
     }
 
     @Test
-    fun `setAppState reports the sessions of every tracker that asked, each with its namespace`() {
+    fun `setAppState reports the sessions of every tracker that asked, each with its namespace, before their later replies`() {
         val collector = collector()
         val a = uniqueNamespace("lifeA")
         val b = uniqueNamespace("lifeB")
@@ -143,7 +143,17 @@ class OnSessionUpdateTest : TrackerTestBase() {
 
         assertNull(appState("background").sessions)
         Thread.sleep(5) // so that the time in the background exceeds the zero timeout
-        val reply = appState("active")
+        val pending = startAppState("active")
+        // Later calls on each tracker: their replies follow the setAppState reply,
+        // which waits for every tracker (the registry's answer gate).
+        val laterA = startCall(a, "getSessionIndex")
+        val laterB = startCall(b, "getSessionIndex")
+        val reply = pending.await()
+        assertEquals(2, laterA.await().value)
+        assertEquals(2, laterB.await().value)
+        for (later in listOf(laterA, laterB)) {
+            assertTrue(pending.order < later.order, "the setAppState reply (#${pending.order}) comes before the later reply (#${later.order})")
+        }
         val reported = reply.sessions!!.sortedBy { it.namespace }
         assertEquals(listOf(a, b).sorted(), reported.map { it.namespace }, "one session per tracker that asked: ${reply.json}")
         for (r in reported) {
