@@ -10,20 +10,14 @@ import java.io.File
 import java.nio.file.Files
 import java.nio.file.Path
 import org.json.JSONObject
-import org.junit.jupiter.api.AfterEach
-import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
 
-class ErrorCodesTest {
-  @TempDir lateinit var filesDir: Path
+class ErrorCodesTest : ModuleTestBase() {
   @TempDir lateinit var dir: Path
-
-  private lateinit var module: RustTrackerModule
-  private lateinit var collector: Collector
 
   /** What a scenario works with: its namespace and temporary directory. */
   private class Scenario(val namespace: String, val dir: Path)
@@ -90,19 +84,6 @@ class ErrorCodesTest {
         flushed
       },
     )
-
-  @BeforeEach
-  fun setUp() {
-    collector = Collector.start()
-    module = RustTrackerModule(reactContext(filesDir))
-  }
-
-  @AfterEach
-  fun tearDown() {
-    module.removeAllTrackers(RecordingPromise())
-    module.setAppState("active", RecordingPromise())
-    collector.close()
-  }
 
   /** tests/fixtures/error-codes.json, found from the working directory (Maven runs in tests/android-jvm). */
   private fun fixture(): File =

@@ -7,20 +7,13 @@
 package com.reactnativerusttracker
 
 import com.facebook.react.bridge.Promise
-import java.nio.file.Path
 import org.json.JSONObject
-import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.io.TempDir
 
-class OrderingTest {
-  @TempDir lateinit var filesDir: Path
-
-  private lateinit var module: RustTrackerModule
-  private lateinit var collector: Collector
+class OrderingTest : ModuleTestBase() {
   private val namespace = uniqueNamespace("ordering")
 
   // The module's surface, in one place: the four calls of a round and the getter's index.
@@ -37,19 +30,12 @@ class OrderingTest {
   /** The index a resolved getSessionIndex reports. */
   private fun sessionIndexOf(outcome: Outcome): Int? = resolvedReply(outcome, "getSessionIndex").value as Int?
 
+  /** Runs after [ModuleTestBase]'s set-up: the collector and the module are there. */
   @BeforeEach
-  fun setUp() {
-    collector = Collector.start()
-    module = RustTrackerModule(reactContext(filesDir))
+  fun createTracker() {
     val created = RecordingPromise("createTracker")
     module.createTracker(namespace, """{"networkConfig":{"endpoint":"${collector.url}"}}""", created)
     assertInstanceOfResolved(created.await(), "createTracker")
-  }
-
-  @AfterEach
-  fun tearDown() {
-    module.removeAllTrackers(RecordingPromise())
-    collector.close()
   }
 
   private fun assertInstanceOfResolved(outcome: Outcome, what: String) =

@@ -11,6 +11,7 @@ import com.facebook.react.bridge.ReactApplicationContext
 import com.facebook.react.bridge.ReactMethod
 import com.facebook.react.module.model.ReactModuleInfo
 import com.facebook.react.turbomodule.core.interfaces.TurboModule
+import com.reactnativerusttracker.testing.Collector
 import java.lang.reflect.Modifier
 import java.nio.file.Files
 import java.nio.file.Path

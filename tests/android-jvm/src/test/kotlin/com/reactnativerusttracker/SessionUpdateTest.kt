@@ -7,33 +7,13 @@
 package com.reactnativerusttracker
 
 import com.facebook.react.bridge.Promise
-import java.nio.file.Path
-import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
-import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.io.TempDir
 
-class SessionUpdateTest {
-  @TempDir lateinit var filesDir: Path
-
-  private lateinit var module: RustTrackerModule
-  private lateinit var collector: Collector
+class SessionUpdateTest : ModuleTestBase() {
   private val namespace = uniqueNamespace("session_update")
-
-  @BeforeEach
-  fun setUp() {
-    collector = Collector.start()
-    module = RustTrackerModule(reactContext(filesDir))
-  }
-
-  @AfterEach
-  fun tearDown() {
-    module.removeAllTrackers(RecordingPromise())
-    collector.close()
-  }
 
   private fun start(what: String, call: (Promise) -> Unit) = RecordingPromise(what).also(call)
 

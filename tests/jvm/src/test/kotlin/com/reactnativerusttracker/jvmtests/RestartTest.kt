@@ -1,5 +1,6 @@
 package com.reactnativerusttracker.jvmtests
 
+import com.reactnativerusttracker.testing.Collector
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNotEquals
 import org.junit.jupiter.api.Assertions.assertNull

@@ -1,5 +1,6 @@
 package com.reactnativerusttracker.jvmtests
 
+import com.reactnativerusttracker.testing.ReceivedEvent
 import org.json.JSONArray
 import org.json.JSONObject
 import org.junit.jupiter.api.Assertions.assertEquals

@@ -7,6 +7,7 @@ import com.reactnativerusttracker.core.createTracker
 import com.reactnativerusttracker.core.removeAllTrackers
 import com.reactnativerusttracker.core.removeTracker
 import com.reactnativerusttracker.core.setAppState
+import com.reactnativerusttracker.testing.Collector
 import org.json.JSONArray
 import org.json.JSONObject
 import org.junit.jupiter.api.AfterEach
@@ -232,7 +233,7 @@ abstract class TrackerTestBase {
 
     private val collectors = mutableListOf<Collector>()
 
-    protected fun collector(): Collector = Collector.start().also { collectors += it }
+    protected fun collector(): Collector = Collector.start(waitTimeoutMs = 10_000).also { collectors += it }
 
     @BeforeEach
     fun checkLibraryAndForeground() {
