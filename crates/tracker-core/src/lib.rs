@@ -17,6 +17,7 @@ pub mod error;
 pub mod event;
 pub mod method;
 pub mod payload;
+pub mod policy;
 pub mod registry;
 pub mod reply;
 pub mod session;
