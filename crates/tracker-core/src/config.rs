@@ -7,6 +7,7 @@
 //! names the offending field, e.g. `sessionConfig.foregroundTimeout`.
 
 use crate::error::{Result, TrackerError};
+use crate::policy::RetryConfig;
 use serde::Deserialize;
 use std::path::PathBuf;
 
@@ -65,6 +66,8 @@ pub struct NetworkConfig {
     pub endpoint: String,
     /// POST (default) or GET.
     pub method: HttpMethod,
+    /// How long one request may take, in ms (`networkConfig.timeout`, seconds; default 30).
+    pub timeout_ms: u64,
 }
 
 /// What the tracker adds to events.
@@ -108,6 +111,12 @@ pub struct EmitterConfig {
     pub byte_limit_post: u32,
     /// Maximum size of one event sent by GET, in bytes (default 40000).
     pub byte_limit_get: u32,
+    /// `retryFailedRequests` and `customRetryForStatusCodes`.
+    pub retry: RetryConfig,
+    /// `maxEventStoreSize`: the most events kept; the oldest go first (default 1000).
+    pub max_event_store_size: u64,
+    /// `maxEventStoreAge` in ms (seconds in the configuration; default 30 days).
+    pub max_event_store_age_ms: i64,
 }
 
 /// The whole, validated configuration of one tracker.
@@ -155,6 +164,8 @@ struct RawConfig {
 struct RawNetwork {
     endpoint: String,
     method: Option<HttpMethod>,
+    #[serde(default, deserialize_with = "present")]
+    timeout: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize, Default)]
@@ -191,6 +202,11 @@ struct RawEmitter {
     emit_range: Option<u32>,
     byte_limit_post: Option<u32>,
     byte_limit_get: Option<u32>,
+    retry_failed_requests: Option<bool>,
+    custom_retry_for_status_codes: Option<std::collections::BTreeMap<String, bool>>,
+    max_event_store_size: Option<u64>,
+    #[serde(default, deserialize_with = "present")]
+    max_event_store_age: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -243,6 +259,24 @@ impl Config {
             emit_range: e.emit_range.unwrap_or(DEFAULT_EMIT_RANGE),
             byte_limit_post: e.byte_limit_post.unwrap_or(DEFAULT_BYTE_LIMIT),
             byte_limit_get: e.byte_limit_get.unwrap_or(DEFAULT_BYTE_LIMIT),
+            retry: RetryConfig {
+                retry_failed_requests: e.retry_failed_requests.unwrap_or(true),
+                custom: status_codes(e.custom_retry_for_status_codes.unwrap_or_default())?,
+            },
+            max_event_store_size: match e.max_event_store_size.unwrap_or(DEFAULT_MAX_EVENT_STORE_SIZE) {
+                n @ 1..=MAX_EVENT_STORE_SIZE => n,
+                n => {
+                    return Err(TrackerError::InvalidConfig(format!(
+                        "emitterConfig.maxEventStoreSize must be from 1 to {MAX_EVENT_STORE_SIZE}, got {n}"
+                    )))
+                }
+            },
+            max_event_store_age_ms: seconds_ms(
+                "emitterConfig.maxEventStoreAge",
+                e.max_event_store_age.as_ref(),
+                DEFAULT_MAX_EVENT_STORE_AGE_SECONDS,
+                (1.0, MAX_EVENT_STORE_AGE_SECONDS),
+            )?,
         };
         if emitter.emit_range == 0 {
             return Err(TrackerError::InvalidConfig(
@@ -269,7 +303,17 @@ impl Config {
             None => None,
         };
         Ok(Config {
-            network: NetworkConfig { endpoint, method: network.method.unwrap_or(HttpMethod::Post) },
+            network: NetworkConfig {
+                endpoint,
+                method: network.method.unwrap_or(HttpMethod::Post),
+                timeout_ms: u64::try_from(seconds_ms(
+                    "networkConfig.timeout",
+                    network.timeout.as_ref(),
+                    DEFAULT_REQUEST_TIMEOUT_SECONDS,
+                    (0.1, MAX_REQUEST_TIMEOUT_SECONDS),
+                )?)
+                .unwrap_or(30_000),
+            },
             tracker: TrackerConfig {
                 app_id,
                 device_platform: t.device_platform.unwrap_or(DevicePlatform::Mob),
@@ -311,6 +355,46 @@ fn strip_position(msg: &str) -> String {
         Some(i) => msg[..i].to_string(),
         None => msg.to_string(),
     }
+}
+
+/// Default `emitterConfig.maxEventStoreSize` (Snowplow's native trackers).
+pub const DEFAULT_MAX_EVENT_STORE_SIZE: u64 = 1_000;
+/// The largest `maxEventStoreSize` accepted.
+pub const MAX_EVENT_STORE_SIZE: u64 = 10_000_000;
+/// Default `emitterConfig.maxEventStoreAge`: 30 days (Snowplow's native trackers).
+pub const DEFAULT_MAX_EVENT_STORE_AGE_SECONDS: f64 = 30.0 * 24.0 * 3600.0;
+/// The largest `maxEventStoreAge` accepted: 10 years.
+pub const MAX_EVENT_STORE_AGE_SECONDS: f64 = 10.0 * 365.0 * 24.0 * 3600.0;
+/// Default `networkConfig.timeout` of one request (Snowplow's native `emitTimeout`).
+pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: f64 = 30.0;
+/// The longest `networkConfig.timeout` accepted.
+pub const MAX_REQUEST_TIMEOUT_SECONDS: f64 = 600.0;
+
+/// A number of seconds within `[min, max]` (default when absent), in ms.
+fn seconds_ms(field: &str, v: Option<&serde_json::Value>, default: f64, (min, max): (f64, f64)) -> Result<i64> {
+    let seconds = match v {
+        None => default,
+        Some(serde_json::Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
+        Some(other) => {
+            return Err(TrackerError::InvalidConfig(format!("{field} must be a number of seconds, got {}", describe(other))))
+        }
+    };
+    if !(seconds.is_finite() && seconds >= min && seconds <= max) {
+        return Err(TrackerError::InvalidConfig(format!("{field} must be from {min} to {max} seconds, got {seconds}")));
+    }
+    Ok((seconds * 1000.0).round() as i64)
+}
+
+/// `customRetryForStatusCodes`: keys are HTTP status codes (100 to 599).
+fn status_codes(raw: std::collections::BTreeMap<String, bool>) -> Result<std::collections::HashMap<u16, bool>> {
+    raw.into_iter()
+        .map(|(k, retry)| match k.trim().parse::<u16>() {
+            Ok(code @ 100..=599) => Ok((code, retry)),
+            _ => Err(TrackerError::InvalidConfig(format!(
+                "emitterConfig.customRetryForStatusCodes keys must be HTTP status codes (100 to 599), got {k:?}"
+            ))),
+        })
+        .collect()
 }
 
 /// The largest timeout accepted: about 285 years, far below i64 overflow.
@@ -410,7 +494,18 @@ mod tests {
         assert_eq!(c.session.foreground_timeout_ms, 1_800_000);
         assert_eq!(c.session.background_timeout_ms, 1_800_000);
         assert!(!c.session.continue_session_on_restart);
-        assert_eq!(c.emitter, EmitterConfig { emit_range: 25, byte_limit_post: 40000, byte_limit_get: 40000 });
+        assert_eq!(
+            c.emitter,
+            EmitterConfig {
+                emit_range: 25,
+                byte_limit_post: 40000,
+                byte_limit_get: 40000,
+                retry: RetryConfig::default(),
+                max_event_store_size: 1000,
+                max_event_store_age_ms: 30 * 24 * 3600 * 1000,
+            }
+        );
+        assert_eq!(c.network.timeout_ms, 30_000);
         assert_eq!(c.tracker.app_id, None);
     }
 
@@ -447,6 +542,37 @@ mod tests {
         for bad in ["false", "\"[function]\"", "1", "null"] {
             let e = parse(bad).unwrap_err();
             assert!(e.to_string().contains("sessionConfig.onSessionUpdate must be a function"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn delivery_options_are_parsed_and_bounded() {
+        let ok = parse(
+            r#"{"networkConfig":{"endpoint":"h.io","timeout":1.5},"emitterConfig":{"retryFailedRequests":false,
+            "customRetryForStatusCodes":{"403":true,"500":false},"maxEventStoreSize":5,"maxEventStoreAge":60}}"#,
+        )
+        .unwrap();
+        assert_eq!(ok.network.timeout_ms, 1500);
+        assert!(!ok.emitter.retry.retry_failed_requests);
+        assert_eq!(ok.emitter.retry.custom.get(&403), Some(&true));
+        assert_eq!(ok.emitter.retry.custom.get(&500), Some(&false));
+        assert_eq!((ok.emitter.max_event_store_size, ok.emitter.max_event_store_age_ms), (5, 60_000));
+        for (json, message) in [
+            (r#""emitterConfig":{"customRetryForStatusCodes":{"abc":true}}"#, "customRetryForStatusCodes keys must be HTTP status codes"),
+            (r#""emitterConfig":{"customRetryForStatusCodes":{"99":true}}"#, "(100 to 599), got \"99\""),
+            (r#""emitterConfig":{"customRetryForStatusCodes":{"500":"yes"}}"#, "emitterConfig.customRetryForStatusCodes.500: invalid type"),
+            (r#""emitterConfig":{"maxEventStoreSize":0}"#, "maxEventStoreSize must be from 1 to 10000000, got 0"),
+            (r#""emitterConfig":{"maxEventStoreSize":-3}"#, "emitterConfig.maxEventStoreSize: invalid value"),
+            (r#""emitterConfig":{"maxEventStoreAge":0}"#, "maxEventStoreAge must be from 1 to"),
+            (r#""emitterConfig":{"maxEventStoreAge":"1d"}"#, "maxEventStoreAge must be a number of seconds, got string"),
+            (r#""emitterConfig":{"retryFailedRequests":"no"}"#, "emitterConfig.retryFailedRequests: invalid type"),
+        ] {
+            let e = parse(&format!(r#"{{"networkConfig":{{"endpoint":"h.io"}},{json}}}"#)).unwrap_err();
+            assert!(e.to_string().contains(message), "{json}: {e}");
+        }
+        for (t, message) in [("0", "from 0.1 to 600 seconds, got 0"), ("601", "got 601"), ("null", "got null")] {
+            let e = parse(&format!(r#"{{"networkConfig":{{"endpoint":"h.io","timeout":{t}}}}}"#)).unwrap_err();
+            assert!(e.to_string().contains(message), "{t}: {e}");
         }
     }
 
