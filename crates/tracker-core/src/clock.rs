@@ -12,6 +12,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub trait Clock: Send + Sync {
     /// Now, in epoch milliseconds.
     fn now_ms(&self) -> i64;
+
+    /// The longest a thread waiting for a time on this clock may sleep before
+    /// reading it again: `None` for a clock that follows real time (sleep the
+    /// whole wait), a short interval for one that jumps (a test's clock).
+    fn max_sleep(&self) -> Option<std::time::Duration> {
+        None
+    }
 }
 
 /// The system's wall clock.
@@ -53,5 +60,10 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now_ms(&self) -> i64 {
         self.now.load(Ordering::SeqCst)
+    }
+
+    /// Time moves when a test says so: waiters look again every 10 ms.
+    fn max_sleep(&self) -> Option<std::time::Duration> {
+        Some(std::time::Duration::from_millis(10))
     }
 }

@@ -1,32 +1,84 @@
 //! Sending queued events to the collector, on a thread of its own.
 //!
 //! The emitter reads the oldest events from the store, batches them within
-//! `emitRange` and `byteLimitPost`, sends them with ureq and deletes them only
-//! after a 2xx. Any failure stops the pass and schedules a retry with
-//! exponential backoff (1 s doubling to 5 min); `flush()` retries at once and
-//! reports the outcome. Nothing here runs on an app thread.
+//! `emitRange` and `byteLimitPost` (one per request for GET), sends them with
+//! ureq, and does with each answer what the sending policy ([`crate::policy`])
+//! decides: delete, follow a redirect, split the batch, drop and count, or
+//! keep and retry later. Time comes from the injected clock. Nothing here runs
+//! on an app thread, and nothing waits for it: stopping tells the thread to
+//! end after its current request, without joining it, so a hung collector
+//! never holds up `removeTracker` or the next tracker of the namespace.
 
 use crate::clock::Clock;
 use crate::config::{EmitterConfig, HttpMethod, NetworkConfig};
 use crate::error::{Result, TrackerError};
 use crate::payload::{self, POST_WRAPPER_BYTES, STM_BYTES};
+use crate::policy::{self, Action, Backoff, DropReason, Response};
 use crate::reply::Responder;
-use crate::store::{StoredEvent, Store};
+use crate::store::{Dropped, StoredEvent, Store};
+use once_cell::sync::Lazy;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Path of POST requests below the endpoint.
 pub const POST_PATH: &str = "/com.snowplowanalytics.snowplow/tp2";
 /// Path of GET requests below the endpoint.
 pub const GET_PATH: &str = "/i";
-const FIRST_BACKOFF: Duration = Duration::from_secs(1);
-const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+/// Events of a database that an emitter of this process is working on.
+///
+/// Stopping a tracker does not wait for its emitter's request, so for a while
+/// the old emitter and the next tracker's may share a file: each skips the
+/// events the other has in flight, and events the collector received whose
+/// deletion failed (a full disk) are never sent again by either.
+#[derive(Default)]
+struct Claims {
+    by_file: Mutex<HashMap<PathBuf, FileClaims>>,
+    released: Condvar,
+}
+
+#[derive(Default)]
+struct FileClaims {
+    in_flight: HashSet<i64>,
+    sent_undeleted: HashSet<i64>,
+}
+
+static CLAIMS: Lazy<Claims> = Lazy::new(Claims::default);
+
+impl Claims {
+    fn with<T>(&self, path: &PathBuf, f: impl FnOnce(&mut FileClaims) -> T) -> T {
+        let mut all = self.by_file.lock().unwrap_or_else(|p| p.into_inner());
+        let claims = all.entry(path.clone()).or_default();
+        let out = f(claims);
+        if claims.in_flight.is_empty() && claims.sent_undeleted.is_empty() {
+            all.remove(path);
+        }
+        self.released.notify_all();
+        out
+    }
+
+    /// Ids no emitter may read now.
+    fn skip(&self, path: &PathBuf) -> HashSet<i64> {
+        self.with(path, |c| c.in_flight.union(&c.sent_undeleted).copied().collect())
+    }
+
+    /// Waits (at most `limit`) until no emitter has a request in flight on `path`.
+    fn wait_idle(&self, path: &PathBuf, limit: Duration) {
+        let all = self.by_file.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = self
+            .released
+            .wait_timeout_while(all, limit, |all| all.get(path).is_some_and(|c| !c.in_flight.is_empty()));
+    }
+}
 
 #[derive(Default)]
 struct Signal {
+    /// Events were committed since the last pass.
     pending: bool,
+    /// The app changed state: send now, whatever the backoff says.
+    now: bool,
     flush_waiters: Vec<Responder<()>>,
     stop: bool,
 }
@@ -39,7 +91,6 @@ struct Shared {
 /// Handle to a tracker's emitter thread.
 pub struct Emitter {
     shared: Arc<Shared>,
-    thread: Option<JoinHandle<()>>,
 }
 
 impl Emitter {
@@ -50,21 +101,36 @@ impl Emitter {
             signal: Mutex::new(Signal { pending: true, ..Signal::default() }),
             wake: Condvar::new(),
         });
-        let worker = Worker { shared: Arc::clone(&shared), db_path, store: None, network, config, clock, agent: agent() };
-        let thread = std::thread::Builder::new()
-            .name("rn-tracker-emitter".into())
-            .spawn(move || worker.run())
-            .ok();
-        Emitter { shared, thread }
+        let agent = agent(network.timeout_ms);
+        let worker = Worker {
+            shared: Arc::clone(&shared),
+            db_path,
+            store: None,
+            network,
+            config,
+            clock,
+            agent,
+            backoff: Backoff::default(),
+        };
+        // If no thread can be started the events stay stored for the next run.
+        let _ = std::thread::Builder::new().name("rn-tracker-emitter".into()).spawn(move || worker.run());
+        Emitter { shared }
     }
 
-    /// Tells the emitter that new events were committed.
+    /// Tells the emitter that new events were committed (sent unless a retry
+    /// is pending).
     pub fn notify(&self) {
         self.with_signal(|s| s.pending = true);
     }
 
-    /// Sends everything stored now, ignoring any backoff; answers when the
-    /// queue is empty or a request failed.
+    /// The app moved to the foreground or the background: send what is
+    /// queued now, even during a backoff.
+    pub fn send_now(&self) {
+        self.with_signal(|s| s.now = true);
+    }
+
+    /// Sends everything stored now, ignoring any backoff (and not lengthening
+    /// it); answers when the queue is empty or a request failed.
     pub fn flush(&self, done: Responder<()>) {
         self.with_signal(|s| s.flush_waiters.push(done));
     }
@@ -75,11 +141,17 @@ impl Emitter {
         self.shared.wake.notify_all();
     }
 
-    /// Stops the thread after its current request, and waits for it.
-    pub fn stop(mut self) {
-        self.with_signal(|s| s.stop = true);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+    /// Tells the thread to stop after its current request, without waiting
+    /// for it. Flushes that have not started answer [`TrackerError::ShutDown`].
+    pub fn stop(self) {
+        let waiting = {
+            let mut s = self.shared.signal.lock().unwrap_or_else(|p| p.into_inner());
+            s.stop = true;
+            std::mem::take(&mut s.flush_waiters)
+        };
+        self.shared.wake.notify_all();
+        for w in waiting {
+            w.respond(Err(TrackerError::ShutDown));
         }
     }
 }
@@ -88,11 +160,12 @@ impl Emitter {
 /// roots compiled in by webpki-roots, on every platform: nothing needs the JVM
 /// or the OS trust store, so there is no platform initialisation to forget.
 /// The OS trust store (rustls-platform-verifier) is a deliberate non-choice
-/// for now; see "TLS" in the README.
-fn agent() -> ureq::Agent {
+/// for now; see "TLS" in the README. Redirects are the policy's to follow.
+fn agent(timeout_ms: u64) -> ureq::Agent {
+    let timeout = Duration::from_millis(timeout_ms);
     ureq::Agent::config_builder()
-        .timeout_connect(Some(Duration::from_secs(10)))
-        .timeout_global(Some(Duration::from_secs(20)))
+        .timeout_connect(Some(timeout.min(Duration::from_secs(10))))
+        .timeout_global(Some(timeout))
         .http_status_as_error(false)
         .max_redirects(0)
         .build()
@@ -107,45 +180,56 @@ struct Worker {
     config: EmitterConfig,
     clock: Arc<dyn Clock>,
     agent: ureq::Agent,
+    backoff: Backoff,
+}
+
+/// How a pass ended early.
+enum Stop {
+    ShutDown,
+    Failed { error: TrackerError, retry_after_ms: Option<i64> },
 }
 
 impl Worker {
     fn run(mut self) {
-        let mut backoff = FIRST_BACKOFF;
-        let mut retry_at: Option<Instant> = None;
         loop {
-            let waiters = {
+            let (waiters, by_app) = {
                 let mut s = self.shared.signal.lock().unwrap_or_else(|p| p.into_inner());
                 loop {
                     if s.stop {
                         return;
                     }
-                    let due = retry_at.map_or(s.pending, |t| Instant::now() >= t);
-                    if due || !s.flush_waiters.is_empty() {
+                    let now = self.clock.now_ms();
+                    let retry_due = self.backoff.next_at_ms().is_some() && self.backoff.due(now);
+                    let new_events_due = s.pending && self.backoff.due(now);
+                    if s.now || !s.flush_waiters.is_empty() || retry_due || new_events_due {
                         break;
                     }
-                    s = match retry_at {
-                        Some(t) => {
-                            let wait = t.saturating_duration_since(Instant::now());
-                            self.shared.wake.wait_timeout(s, wait).unwrap_or_else(|p| p.into_inner()).0
+                    let wait = match self.backoff.next_at_ms() {
+                        Some(at) => {
+                            let left = Duration::from_millis(u64::try_from(at - now).unwrap_or(0));
+                            self.clock.max_sleep().map_or(left, |m| left.min(m))
                         }
-                        None => self.shared.wake.wait(s).unwrap_or_else(|p| p.into_inner()),
+                        None => self.clock.max_sleep().unwrap_or(Duration::from_secs(3600)),
                     };
+                    s = self.shared.wake.wait_timeout(s, wait).unwrap_or_else(|p| p.into_inner()).0;
                 }
                 s.pending = false;
-                std::mem::take(&mut s.flush_waiters)
+                let by_app = std::mem::take(&mut s.now);
+                (std::mem::take(&mut s.flush_waiters), by_app)
             };
-            let outcome = self.send_all();
-            match &outcome {
+            let asked = !waiters.is_empty() || by_app;
+            let outcome = match self.send_all() {
                 Ok(()) => {
-                    backoff = FIRST_BACKOFF;
-                    retry_at = None;
+                    self.backoff.succeeded();
+                    Ok(())
                 }
-                Err(_) => {
-                    retry_at = Some(Instant::now() + backoff);
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                Err(Stop::ShutDown) => Err(TrackerError::ShutDown),
+                Err(Stop::Failed { error, retry_after_ms }) => {
+                    let jitter = uuid::Uuid::new_v4().as_u64_pair().0;
+                    self.backoff.failed(self.clock.now_ms(), retry_after_ms, asked, jitter);
+                    Err(error)
                 }
-            }
+            };
             for w in waiters {
                 w.respond(outcome.clone());
             }
@@ -156,52 +240,125 @@ impl Worker {
         self.shared.signal.lock().map(|s| s.stop).unwrap_or(true)
     }
 
+    /// The emitter's connection, opened again if the file was replaced.
     fn store(&mut self) -> Result<&mut Store> {
+        if self.store.as_ref().is_some_and(Store::moved_away) {
+            self.store = None;
+        }
         if self.store.is_none() {
             self.store = Some(Store::open_existing(&self.db_path)?);
         }
         self.store.as_mut().ok_or_else(|| TrackerError::Storage("store unavailable".into()))
     }
 
-    /// Passes over the queue until it is empty; the first failure ends it.
-    fn send_all(&mut self) -> Result<()> {
+    fn failed(error: TrackerError) -> Stop {
+        Stop::Failed { error, retry_after_ms: None }
+    }
+
+    /// Passes over the queue until it is empty; a failure to retry ends it.
+    /// Another emitter's requests in flight on the same file (a tracker
+    /// stopped a moment ago) are waited for, up to one request timeout.
+    fn send_all(&mut self) -> std::result::Result<(), Stop> {
+        let mut removed_any = false;
+        let mut waited = false;
         loop {
             if self.stopping() {
-                return Err(TrackerError::ShutDown);
+                return Err(Stop::ShutDown);
+            }
+            // Received events whose deletion failed: delete them first.
+            let undeleted: Vec<i64> = CLAIMS.with(&self.db_path, |c| c.sent_undeleted.iter().copied().collect());
+            if !undeleted.is_empty() {
+                self.store().and_then(|s| s.delete_sent(&undeleted)).map_err(Self::failed)?;
+                CLAIMS.with(&self.db_path, |c| c.sent_undeleted.retain(|id| !undeleted.contains(id)));
+                removed_any = true;
             }
             let range = self.config.emit_range;
-            let batch = self.store()?.read_batch(range)?;
+            let skip = CLAIMS.skip(&self.db_path);
+            let batch = self.store().and_then(|s| s.read_batch(range, &skip)).map_err(Self::failed)?;
             if batch.is_empty() {
+                if !skip.is_empty() && !waited {
+                    CLAIMS.wait_idle(&self.db_path, Duration::from_millis(self.network.timeout_ms));
+                    waited = true;
+                    continue;
+                }
+                if removed_any {
+                    // The queue drained: give the space back (best effort).
+                    let _ = self.store().and_then(|s| s.shrink());
+                }
                 return Ok(());
             }
+            let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();
+            CLAIMS.with(&self.db_path, |c| c.in_flight.extend(&ids));
+            let result = self.send_batch(batch, &mut removed_any);
+            CLAIMS.with(&self.db_path, |c| c.in_flight.retain(|id| !ids.contains(id)));
+            result?;
+        }
+    }
+
+    /// Sends one batch read from the store, request by request.
+    fn send_batch(&mut self, batch: Vec<StoredEvent>, removed_any: &mut bool) -> std::result::Result<(), Stop> {
+        let mut requests: VecDeque<Vec<StoredEvent>> = self.plan(batch).into();
+        while let Some(events) = requests.pop_front() {
+            if self.stopping() {
+                return Err(Stop::ShutDown);
+            }
             let stm = self.clock.now_ms();
-            for request in self.plan(&batch) {
-                let events: Vec<&StoredEvent> = request.iter().map(|i| &batch[*i]).collect();
-                self.send(&events, stm)?;
-                let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
-                self.store()?.delete(&ids)?;
+            let (response, what, action) = self.send(&events, stm);
+            let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
+            match action {
+                Action::Delete => {
+                    *removed_any = true;
+                    if let Err(e) = self.store().and_then(|s| s.delete_sent(&ids)) {
+                        // Received, but not deleted: never send them again.
+                        CLAIMS.with(&self.db_path, |c| c.sent_undeleted.extend(&ids));
+                        return Err(Self::failed(e));
+                    }
+                }
+                Action::Split => {
+                    let mut first = events;
+                    let second = first.split_off(first.len() / 2);
+                    requests.push_front(second);
+                    requests.push_front(first);
+                }
+                Action::Drop(reason) => {
+                    *removed_any = true;
+                    let (dropped, why) = match reason {
+                        DropReason::Rejected => (Dropped::Rejected, "refused by the collector"),
+                        DropReason::Oversized => (Dropped::Oversized, "too large for the collector"),
+                    };
+                    let message = format!("{what}; dropped {} event(s) {why}", ids.len());
+                    self.store().and_then(|s| s.drop_events(&ids, dropped, &message)).map_err(Self::failed)?;
+                }
+                Action::Retry { after_ms } => {
+                    let _ = &response;
+                    let message = format!("{what}; {} event(s) stay queued and will be retried", ids.len());
+                    let _ = self.store().and_then(|s| s.set_last_error(&message));
+                    return Err(Stop::Failed { error: TrackerError::Network(message), retry_after_ms: after_ms });
+                }
+                Action::Follow(_) => unreachable!("send() follows redirects"),
             }
         }
+        Ok(())
     }
 
     /// Groups events into requests: one per event for GET; for POST, in queue
     /// order, as many as fit in `byteLimitPost` with the wrapper and `stm`.
-    fn plan(&self, batch: &[StoredEvent]) -> Vec<Vec<usize>> {
+    fn plan(&self, batch: Vec<StoredEvent>) -> Vec<Vec<StoredEvent>> {
         if self.network.method == HttpMethod::Get {
-            return (0..batch.len()).map(|i| vec![i]).collect();
+            return batch.into_iter().map(|e| vec![e]).collect();
         }
         let limit = self.config.byte_limit_post as usize;
-        let mut requests: Vec<Vec<usize>> = Vec::new();
-        let mut current: Vec<usize> = Vec::new();
+        let mut requests: Vec<Vec<StoredEvent>> = Vec::new();
+        let mut current: Vec<StoredEvent> = Vec::new();
         let mut size = POST_WRAPPER_BYTES;
-        for (i, e) in batch.iter().enumerate() {
+        for e in batch {
             let add = e.payload.len() + STM_BYTES + usize::from(!current.is_empty());
             if !current.is_empty() && size + add > limit {
                 requests.push(std::mem::take(&mut current));
                 size = POST_WRAPPER_BYTES;
             }
             size += e.payload.len() + STM_BYTES + usize::from(!current.is_empty());
-            current.push(i);
+            current.push(e);
         }
         if !current.is_empty() {
             requests.push(current);
@@ -209,33 +366,95 @@ impl Worker {
         requests
     }
 
-    fn send(&self, events: &[&StoredEvent], stm: i64) -> Result<()> {
-        let endpoint = &self.network.endpoint;
-        let response = match self.network.method {
-            HttpMethod::Post => {
-                let body = payload::post_body(events.iter().map(|e| e.payload.as_str()), stm);
-                self.agent
-                    .post(format!("{endpoint}{POST_PATH}"))
-                    .header("Content-Type", "application/json; charset=utf-8")
-                    .send(body)
-            }
-            HttpMethod::Get => {
-                let query = payload::get_query(&events[0].payload, stm)
-                    .ok_or_else(|| TrackerError::Storage("stored payload has a non-string field".into()))?;
-                self.agent.get(format!("{endpoint}{GET_PATH}?{query}")).call()
-            }
+    /// Sends one request, following redirects as the policy allows; returns
+    /// the last response, a description of it for the app, and what the
+    /// policy makes of it.
+    fn send(&self, events: &[StoredEvent], stm: i64) -> (Response, String, Action) {
+        let (mut url, body) = match self.network.method {
+            HttpMethod::Post => (
+                format!("{}{POST_PATH}", self.network.endpoint),
+                Some(payload::post_body(events.iter().map(|e| e.payload.as_str()), stm)),
+            ),
+            HttpMethod::Get => match payload::get_query(&events[0].payload, stm) {
+                Some(q) => (format!("{}{GET_PATH}?{q}", self.network.endpoint), None),
+                None => {
+                    let what = "a stored event cannot be sent by GET (a field is not a string)".to_string();
+                    return (Response::NoAnswer, what, Action::Drop(DropReason::Rejected));
+                }
+            },
         };
-        match response {
-            Ok(r) if r.status().is_success() => Ok(()),
-            Ok(r) => Err(TrackerError::Network(format!(
-                "collector answered HTTP {} for {} event(s); they stay queued and will be retried",
-                r.status().as_u16(),
-                events.len()
-            ))),
-            Err(e) => Err(TrackerError::Network(format!(
-                "could not reach the collector at {endpoint} ({e}); {} event(s) stay queued and will be retried",
-                events.len()
-            ))),
+        let mut hops = 0u8;
+        loop {
+            let (response, what) = self.request(&url, body.as_deref(), stm);
+            match policy::decide(&self.config.retry, &response, events.len(), hops) {
+                Action::Follow(location) => {
+                    url = resolve(&url, &location);
+                    hops += 1;
+                }
+                action => return (response, what, action),
+            }
         }
+    }
+
+    fn request(&self, url: &str, body: Option<&str>, now_ms: i64) -> (Response, String) {
+        let result = match body {
+            Some(body) => self
+                .agent
+                .post(url)
+                .header("Content-Type", "application/json; charset=utf-8")
+                .send(body),
+            None => self.agent.get(url).call(),
+        };
+        match result {
+            Ok(r) => {
+                let header = |name: &str| r.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+                let code = r.status().as_u16();
+                let response = Response::Status {
+                    code,
+                    retry_after_ms: header("retry-after").and_then(|v| policy::retry_after_ms(&v, now_ms)),
+                    location: header("location"),
+                };
+                (response, format!("collector answered HTTP {code}"))
+            }
+            // A request that cannot even be built (a URL longer than the HTTP
+            // client takes) will never go out: as if the collector said 413.
+            Err(e @ (ureq::Error::Http(_) | ureq::Error::BadUri(_))) => (
+                Response::Status { code: 413, retry_after_ms: None, location: None },
+                format!("the request cannot be sent ({e})"),
+            ),
+            Err(e) => (
+                Response::NoAnswer,
+                format!("could not reach the collector at {} ({e})", self.network.endpoint),
+            ),
+        }
+    }
+}
+
+/// The target of a redirect from `from` to `location` (absolute, or a path).
+fn resolve(from: &str, location: &str) -> String {
+    if location.starts_with("http://") || location.starts_with("https://") {
+        return location.to_string();
+    }
+    let scheme_end = from.find("://").map_or(0, |i| i + 3);
+    let host_end = from[scheme_end..].find('/').map_or(from.len(), |i| scheme_end + i);
+    if location.starts_with('/') {
+        format!("{}{location}", &from[..host_end])
+    } else {
+        let path = from[..from.find('?').unwrap_or(from.len())].rfind('/').filter(|i| *i >= host_end).unwrap_or(host_end);
+        format!("{}/{location}", &from[..path])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve;
+
+    #[test]
+    fn redirect_targets() {
+        let from = "http://a:1/com.snowplowanalytics.snowplow/tp2";
+        assert_eq!(resolve(from, "https://b/x"), "https://b/x");
+        assert_eq!(resolve(from, "/other/tp2"), "http://a:1/other/tp2");
+        assert_eq!(resolve(from, "tp3"), "http://a:1/com.snowplowanalytics.snowplow/tp3");
+        assert_eq!(resolve("http://a/i?x=1/2", "/j"), "http://a/j");
     }
 }

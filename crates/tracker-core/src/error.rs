@@ -84,7 +84,12 @@ impl Failure {
 
 impl From<rusqlite::Error> for TrackerError {
     fn from(e: rusqlite::Error) -> Self {
-        TrackerError::Storage(e.to_string())
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => {
+                TrackerError::Storage(format!("the disk is full ({e})"))
+            }
+            _ => TrackerError::Storage(e.to_string()),
+        }
     }
 }
 

@@ -44,11 +44,13 @@ pub enum Method {
     ResumeSessionChecking,
     /// `flush()`: send everything stored.
     Flush,
+    /// `getDeliveryStats()`: what was sent and dropped since the database was created.
+    GetDeliveryStats,
 }
 
 impl Method {
     /// Every method, in the order of the table.
-    pub const ALL: [Method; 13] = [
+    pub const ALL: [Method; 14] = [
         Method::TrackScreenViewEvent,
         Method::TrackSelfDescribingEvent,
         Method::TrackStructuredEvent,
@@ -62,6 +64,7 @@ impl Method {
         Method::PauseSessionChecking,
         Method::ResumeSessionChecking,
         Method::Flush,
+        Method::GetDeliveryStats,
     ];
 
     /// The method's name in JavaScript.
@@ -80,6 +83,7 @@ impl Method {
             Method::PauseSessionChecking => "pauseSessionChecking",
             Method::ResumeSessionChecking => "resumeSessionChecking",
             Method::Flush => "flush",
+            Method::GetDeliveryStats => "getDeliveryStats",
         }
     }
 
@@ -135,13 +139,21 @@ impl Method {
                 Method::PauseSessionChecking => Op::SetPaused(true),
                 Method::ResumeSessionChecking => Op::SetPaused(false),
                 Method::Flush => Op::Flush,
+                Method::GetDeliveryStats => Op::Stats,
                 _ => Op::Info,
             },
         };
         tracker.send(
             op,
             Responder::new(move |r: Result<Outcome>| {
-                done.respond(r.map(|o| (o.info.as_ref().map_or(Value::Null, |i| self.project(i)), o)))
+                done.respond(r.and_then(|mut o| {
+                    let value = match (o.info.as_ref(), o.stats.take()) {
+                        (Some(info), _) => self.project(info),
+                        (None, Some(stats)) => serde_json::to_value(stats?).unwrap_or(Value::Null),
+                        (None, None) => Value::Null,
+                    };
+                    Ok((value, o))
+                }))
             }),
         );
     }

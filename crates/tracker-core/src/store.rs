@@ -9,7 +9,8 @@
 
 use crate::error::{Result, TrackerError};
 use crate::session::SessionState;
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -62,6 +63,10 @@ pub struct Loaded {
 /// A connection to one namespace's database.
 pub struct Store {
     conn: Connection,
+    path: PathBuf,
+    identity: Option<FileId>,
+    /// The writer's lock on `<file>.lock` (see [`Store::open`]).
+    lock: Option<std::fs::File>,
 }
 
 /// A queued event as read back for sending.
@@ -73,47 +78,223 @@ pub struct StoredEvent {
     pub payload: String,
 }
 
+/// Why events left the queue without being sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dropped {
+    /// Over `maxEventStoreSize` or older than `maxEventStoreAge`.
+    StoreLimit,
+    /// Refused by the collector for good (or retries are off).
+    Rejected,
+    /// Too large for the collector, alone in its request.
+    Oversized,
+}
+
+impl Dropped {
+    fn key(self) -> &'static str {
+        match self {
+            Dropped::StoreLimit => "dropped_store_limit",
+            Dropped::Rejected => "dropped_rejected",
+            Dropped::Oversized => "dropped_oversized",
+        }
+    }
+}
+
+/// What `getDeliveryStats()` reports: counts since the database was created.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryStats {
+    /// Events stored and not sent yet.
+    pub queued: u64,
+    /// Events the collector received.
+    pub sent: u64,
+    /// Events dropped, by reason.
+    pub dropped: DroppedCounts,
+    /// The last delivery error, or null once a request succeeded.
+    pub last_error: Option<String>,
+}
+
+/// Dropped events by reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DroppedCounts {
+    /// Over `maxEventStoreSize` or older than `maxEventStoreAge`.
+    pub store_limit: u64,
+    /// Refused by the collector.
+    pub rejected: u64,
+    /// Too large for the collector.
+    pub oversized: u64,
+}
+
+/// The bounds of the queue, applied with every commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// `maxEventStoreSize`: the newest this many events are kept.
+    pub max_events: u64,
+    /// Events created before this time (epoch ms) are dropped.
+    pub oldest_ms: i64,
+}
+
+/// What a database file is, to notice when it is deleted or replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileId {
+    dev: u64,
+    ino: u64,
+}
+
+#[cfg(unix)]
+fn file_id(path: &Path) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| FileId { dev: m.dev(), ino: m.ino() })
+}
+
+#[cfg(not(unix))]
+fn file_id(_path: &Path) -> Option<FileId> {
+    None
+}
+
 fn is_corruption(e: &rusqlite::Error) -> bool {
     matches!(e.sqlite_error_code(), Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt))
 }
 
-fn open_connection(path: &Path) -> Result<Connection> {
-    let conn = Connection::open(path)
-        .map_err(|e| TrackerError::Storage(format!("cannot open {}: {e}", path.display())))?;
+/// Most a WAL file is left holding after a checkpoint.
+const JOURNAL_SIZE_LIMIT: i64 = 4 * 1024 * 1024;
+
+fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(Duration::from_secs(10))?;
+    // Before any table exists, so that new files can give space back.
+    let auto_vacuum: i64 = conn.query_row("PRAGMA auto_vacuum", [], |r| r.get(0))?;
+    if auto_vacuum != 2 {
+        conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        if tables > 0 {
+            // A file made before: VACUUM once makes the setting take effect.
+            conn.execute_batch("VACUUM")?;
+        }
+    }
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // FULL: a commit that resolved a track() Promise survives power loss too.
     conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT)?;
     conn.execute_batch(SCHEMA)?;
+    Ok(())
+}
+
+fn open_connection(path: &Path, create: bool) -> Result<Connection> {
+    if create && !path.exists() {
+        // SQLite gives its -wal and -shm files the database file's mode.
+        private_file(path)
+            .map_err(|e| TrackerError::Storage(format!("cannot create {}: {e}", path.display())))?;
+    }
+    let flags = if create {
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+    } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| TrackerError::Storage(format!("cannot open {}: {e}", path.display())))?;
+    configure(&conn)?;
     Ok(conn)
 }
 
+/// Creates an empty file readable and writable by its owner only.
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// Creates `dir` and its missing parents, private to the user.
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Takes the lock that makes this process the one writer and sender of the
+/// database: `<file>.lock`, holding the owner's process id. Released when the
+/// store is dropped (or the process ends, however it ends).
+fn take_lock(path: &Path) -> Result<std::fs::File> {
+    use std::io::{Read, Seek, Write};
+    let lock_path = PathBuf::from(format!("{}.lock", path.display()));
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .map_err(|e| TrackerError::Storage(format!("cannot create {}: {e}", lock_path.display())))?;
+    match file.try_lock() {
+        Ok(()) => {
+            let _ = file.set_len(0);
+            let _ = file.rewind();
+            let _ = write!(file, "{}", std::process::id());
+            Ok(file)
+        }
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut owner = String::new();
+            let _ = file.read_to_string(&mut owner);
+            let owner = owner.trim();
+            let by = if owner.is_empty() { "another tracker".to_string() } else { format!("process {owner}") };
+            Err(TrackerError::Storage(format!(
+                "the database {} is in use by {by}: one tracker per namespace and directory at a time",
+                path.display()
+            )))
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(TrackerError::Storage(format!("cannot lock {}: {e}", lock_path.display())))
+        }
+    }
+}
+
+/// All a database holds, read through a connection to a file that may no
+/// longer be at its path.
+struct Snapshot {
+    meta: Vec<(String, String)>,
+    events: Vec<(i64, String, i64)>,
+}
+
 impl Store {
-    /// Opens (creating if needed) the database at `path` for the writer. A file
+    /// Opens (creating if needed) the database at `path` for the writer, and
+    /// takes its lock: a second tracker on the same file, in this process or
+    /// another, gets a storage error naming the process that has it. A file
     /// that is not a readable SQLite database is moved aside to
     /// `<file>.corrupt-<ms>` and a fresh one is started, so tracking keeps working.
     pub fn open(path: &Path, now_ms: i64) -> Result<(Store, Option<PathBuf>)> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| TrackerError::Storage(format!("cannot create {}: {e}", dir.display())))?;
+            private_dir(dir).map_err(|e| TrackerError::Storage(format!("cannot create {}: {e}", dir.display())))?;
         }
-        match open_connection(path) {
-            Ok(conn) => Ok((Store { conn }, None)),
+        let lock = take_lock(path)?;
+        let (conn, quarantined) = Self::open_or_quarantine(path, now_ms)?;
+        let identity = file_id(path);
+        Ok((Store { conn, path: path.to_path_buf(), identity, lock: Some(lock) }, quarantined))
+    }
+
+    fn open_or_quarantine(path: &Path, now_ms: i64) -> Result<(Connection, Option<PathBuf>)> {
+        match open_connection(path, true) {
+            Ok(conn) => Ok((conn, None)),
             Err(TrackerError::Storage(_)) if Self::probe_corrupt(path) => {
-                let aside = PathBuf::from(format!("{}.corrupt-{now_ms}", path.display()));
-                std::fs::rename(path, &aside)
-                    .map_err(|e| TrackerError::Storage(format!("cannot move corrupt {}: {e}", path.display())))?;
-                for suffix in ["-wal", "-shm"] {
-                    let side = PathBuf::from(format!("{}{suffix}", path.display()));
-                    if side.exists() {
-                        let _ = std::fs::rename(&side, format!("{}{suffix}", aside.display()));
-                    }
-                }
-                let conn = open_connection(path)?;
-                Ok((Store { conn }, Some(aside)))
+                let aside = Self::move_aside(path, &format!("corrupt-{now_ms}"))?;
+                Ok((open_connection(path, true)?, Some(aside)))
             }
             Err(e) => Err(e),
         }
+    }
+
+    fn move_aside(path: &Path, suffix: &str) -> Result<PathBuf> {
+        let aside = PathBuf::from(format!("{}.{suffix}", path.display()));
+        std::fs::rename(path, &aside)
+            .map_err(|e| TrackerError::Storage(format!("cannot move {} aside: {e}", path.display())))?;
+        for side in ["-wal", "-shm"] {
+            let from = PathBuf::from(format!("{}{side}", path.display()));
+            if from.exists() {
+                let _ = std::fs::rename(&from, format!("{}{side}", aside.display()));
+            }
+        }
+        Ok(aside)
     }
 
     fn probe_corrupt(path: &Path) -> bool {
@@ -124,9 +305,73 @@ impl Store {
         }
     }
 
-    /// Opens a second connection to an existing database (the emitter's).
+    /// Opens a second connection to an existing database (the emitter's);
+    /// a missing file is an error, never a new empty database.
     pub fn open_existing(path: &Path) -> Result<Store> {
-        Ok(Store { conn: open_connection(path)? })
+        let identity = file_id(path);
+        Ok(Store { conn: open_connection(path, false)?, path: path.to_path_buf(), identity, lock: None })
+    }
+
+    /// Whether the file at the path is no longer the one this connection has
+    /// open (deleted, or replaced by another file).
+    pub fn moved_away(&self) -> bool {
+        self.identity.is_some() && file_id(&self.path) != self.identity
+    }
+
+    /// If the database file was deleted or replaced under this connection,
+    /// carries everything it held (user id, session, counters, queued events
+    /// with their ids) into a new file at the path. A replacement that is not
+    /// ours is moved aside to `<file>.replaced-<ms>` first. Returns whether it
+    /// recovered.
+    pub fn recover_if_moved(&mut self, now_ms: i64) -> Result<bool> {
+        if !self.moved_away() {
+            return Ok(false);
+        }
+        let snapshot = self.snapshot()?;
+        if let Some(dir) = self.path.parent() {
+            private_dir(dir).map_err(|e| TrackerError::Storage(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        if self.path.exists() {
+            Self::move_aside(&self.path, &format!("replaced-{now_ms}"))?;
+        }
+        // The lock file may have gone with the database: take it again.
+        self.lock = None;
+        let lock = take_lock(&self.path)?;
+        let (conn, _) = Self::open_or_quarantine(&self.path, now_ms)?;
+        let mut fresh = Store { conn, path: self.path.clone(), identity: file_id(&self.path), lock: Some(lock) };
+        fresh.restore(&snapshot)?;
+        *self = fresh;
+        Ok(true)
+    }
+
+    fn snapshot(&self) -> Result<Snapshot> {
+        let meta = {
+            let mut stmt = self.conn.prepare("SELECT key, value FROM meta")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let events = {
+            let mut stmt = self.conn.prepare("SELECT id, payload, created_ms FROM events ORDER BY id")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        Ok(Snapshot { meta, events })
+    }
+
+    fn restore(&mut self, snapshot: &Snapshot) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for (k, v) in &snapshot.meta {
+            tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", params![k, v])?;
+        }
+        {
+            let mut insert =
+                tx.prepare_cached("INSERT OR IGNORE INTO events (id, payload, created_ms) VALUES (?1, ?2, ?3)")?;
+            for (id, payload, created) in &snapshot.events {
+                insert.execute(params![id, payload, created])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Reads the user id (creating it on first use) and the stored session.
@@ -151,8 +396,10 @@ impl Store {
         Ok(Loaded { user_id, session, quarantined: None })
     }
 
-    /// Commits queued events and the session state in one transaction.
-    pub fn commit(&mut self, events: &[(String, i64)], session: Option<&SessionState>) -> Result<()> {
+    /// Commits queued events and the session state in one transaction, then
+    /// applies `limits` in the same transaction: the oldest events over the
+    /// size and those too old are dropped and counted. Returns how many.
+    pub fn commit(&mut self, events: &[(String, i64)], session: Option<&SessionState>, limits: Limits) -> Result<u64> {
         let tx = self.conn.transaction()?;
         {
             let mut insert = tx.prepare_cached("INSERT INTO events (payload, created_ms) VALUES (?1, ?2)")?;
@@ -164,22 +411,34 @@ impl Store {
             let json = serde_json::to_string(s).map_err(|e| TrackerError::Storage(e.to_string()))?;
             tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('session', ?1)", params![json])?;
         }
+        let mut dropped = tx.execute("DELETE FROM events WHERE created_ms < ?1", params![limits.oldest_ms])?;
+        let max = i64::try_from(limits.max_events).unwrap_or(i64::MAX);
+        dropped += tx.execute(
+            "DELETE FROM events WHERE id <= (SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?1)",
+            params![max],
+        )?;
+        let dropped = u64::try_from(dropped).unwrap_or(0);
+        if dropped > 0 {
+            add_count(&tx, Dropped::StoreLimit.key(), dropped)?;
+        }
         tx.commit()?;
-        Ok(())
+        Ok(dropped)
     }
 
-    /// The oldest `limit` queued events, in queue order. Rows whose payload is
+    /// The oldest `limit` queued events, in queue order, leaving out `skip`
+    /// (sent events whose deletion is still to be done). Rows whose payload is
     /// not a JSON object (tampering, disk damage) are moved to `dead_events`
     /// so they never block the queue.
-    pub fn read_batch(&mut self, limit: u32) -> Result<Vec<StoredEvent>> {
+    pub fn read_batch(&mut self, limit: u32, skip: &HashSet<i64>) -> Result<Vec<StoredEvent>> {
         let rows: Vec<(i64, rusqlite::types::Value)> = {
             let mut stmt = self.conn.prepare_cached("SELECT id, payload FROM events ORDER BY id LIMIT ?1")?;
-            let mapped = stmt.query_map(params![limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let n = i64::from(limit) + i64::try_from(skip.len()).unwrap_or(0);
+            let mapped = stmt.query_map(params![n], |r| Ok((r.get(0)?, r.get(1)?)))?;
             mapped.collect::<rusqlite::Result<_>>()?
         };
         let mut good = Vec::with_capacity(rows.len());
         let mut dead = Vec::new();
-        for (id, value) in rows {
+        for (id, value) in rows.into_iter().filter(|(id, _)| !skip.contains(id)) {
             match value {
                 rusqlite::types::Value::Text(t)
                     if serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&t).is_ok() =>
@@ -189,6 +448,7 @@ impl Store {
                 _ => dead.push(id),
             }
         }
+        good.truncate(limit as usize);
         if !dead.is_empty() {
             let tx = self.conn.transaction()?;
             for id in &dead {
@@ -203,16 +463,61 @@ impl Store {
         Ok(good)
     }
 
-    /// Removes sent events.
-    pub fn delete(&mut self, ids: &[i64]) -> Result<()> {
+    /// Removes events the collector received, counting them as sent, and
+    /// clears the last error.
+    pub fn delete_sent(&mut self, ids: &[i64]) -> Result<()> {
+        self.remove(ids, "sent", None)
+    }
+
+    /// Removes events that will never be sent, counting them under `reason`
+    /// and keeping `error` as the last error.
+    pub fn drop_events(&mut self, ids: &[i64], reason: Dropped, error: &str) -> Result<()> {
+        self.remove(ids, reason.key(), Some(error))
+    }
+
+    fn remove(&mut self, ids: &[i64], counter: &str, error: Option<&str>) -> Result<()> {
         let tx = self.conn.transaction()?;
+        let mut removed = 0u64;
         {
             let mut stmt = tx.prepare_cached("DELETE FROM events WHERE id = ?1")?;
             for id in ids {
-                stmt.execute(params![id])?;
+                removed += u64::try_from(stmt.execute(params![id])?).unwrap_or(0);
             }
         }
+        add_count(&tx, counter, removed)?;
+        set_last_error(&tx, error)?;
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Keeps `error` as the last delivery error (events stay queued).
+    pub fn set_last_error(&mut self, error: &str) -> Result<()> {
+        set_last_error(&self.conn, Some(error))
+    }
+
+    /// The delivery counters and the queue's length.
+    pub fn stats(&self) -> Result<DeliveryStats> {
+        let meta = |key: &str| -> Result<Option<String>> {
+            Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| r.get(0)).optional()?)
+        };
+        let count = |key: &str| -> Result<u64> { Ok(meta(key)?.and_then(|v| v.parse().ok()).unwrap_or(0)) };
+        Ok(DeliveryStats {
+            queued: self.count()?,
+            sent: count("sent")?,
+            dropped: DroppedCounts {
+                store_limit: count(Dropped::StoreLimit.key())?,
+                rejected: count(Dropped::Rejected.key())?,
+                oversized: count(Dropped::Oversized.key())?,
+            },
+            last_error: meta("last_error")?,
+        })
+    }
+
+    /// Gives the space of deleted events back to the file system and trims
+    /// the write-ahead log; for when the queue has drained.
+    pub fn shrink(&mut self) -> Result<()> {
+        self.conn.execute_batch("PRAGMA incremental_vacuum;")?;
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 
@@ -229,9 +534,30 @@ impl Store {
     }
 }
 
+fn add_count(conn: &Connection, key: &str, n: u64) -> Result<()> {
+    if n > 0 {
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + ?2 AS TEXT)",
+            params![key, n.to_string()],
+        )?;
+    }
+    Ok(())
+}
+
+fn set_last_error(conn: &Connection, error: Option<&str>) -> Result<()> {
+    match error {
+        Some(e) => conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_error', ?1)", params![e])?,
+        None => conn.execute("DELETE FROM meta WHERE key = 'last_error'", [])?,
+    };
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const NO_LIMITS: Limits = Limits { max_events: u64::MAX, oldest_ms: i64::MIN };
 
     fn tmp() -> PathBuf {
         let d = std::env::temp_dir().join(format!("store-test-{}", uuid::Uuid::new_v4()));
@@ -270,7 +596,7 @@ mod tests {
         assert!(aside.to_string_lossy().ends_with(".corrupt-42"));
         assert!(aside.exists());
         s.load().unwrap();
-        s.commit(&[("{\"e\":\"se\"}".into(), 1)], None).unwrap();
+        s.commit(&[("{\"e\":\"se\"}".into(), 1)], None, NO_LIMITS).unwrap();
         assert_eq!(s.count().unwrap(), 1);
     }
 
@@ -278,8 +604,8 @@ mod tests {
     fn unreadable_rows_go_to_dead_events() {
         let p = database_path(&tmp(), "ns");
         let (mut s, _) = Store::open(&p, 0).unwrap();
-        s.commit(&[("{\"e\":\"se\"}".into(), 1), ("garbage".into(), 2), ("{\"e\":\"ue\"}".into(), 3)], None).unwrap();
-        let batch = s.read_batch(10).unwrap();
+        s.commit(&[("{\"e\":\"se\"}".into(), 1), ("garbage".into(), 2), ("{\"e\":\"ue\"}".into(), 3)], None, NO_LIMITS).unwrap();
+        let batch = s.read_batch(10, &HashSet::new()).unwrap();
         assert_eq!(batch.len(), 2);
         assert_eq!(s.dead_count().unwrap(), 1);
         assert_eq!(s.count().unwrap(), 2);

@@ -14,7 +14,7 @@ use crate::error::{Result, TrackerError};
 use crate::event::{Event, EventType};
 use crate::reply::Responder;
 use crate::session::{ClientSession, SessionInfo};
-use crate::store;
+use crate::store::{self, DeliveryStats};
 use crate::writer::Writer;
 use std::path::PathBuf;
 use std::sync::mpsc::{channel, Sender};
@@ -51,6 +51,8 @@ impl Default for TrackerOptions {
 pub struct Outcome {
     /// The getters' values after the command (for [`Op::Info`]).
     pub info: Option<SessionInfo>,
+    /// The delivery counters (for [`Op::Stats`]).
+    pub stats: Option<Result<DeliveryStats>>,
     /// Sessions this command's events started, in order (empty unless
     /// `sessionConfig.onSessionUpdate` is set).
     pub new_sessions: Vec<ClientSession>,
@@ -70,6 +72,8 @@ pub(crate) enum Op {
     SetAnonymisation(bool),
     /// Answer with the getters' values.
     Info,
+    /// Answer with the delivery counters.
+    Stats,
     /// Send everything stored.
     Flush,
     /// Commit, stop sending, close.
@@ -210,6 +214,15 @@ impl Tracker {
             done.respond(r.and_then(|o| o.info.ok_or(TrackerError::ShutDown)));
         });
         self.send(Op::Info, done);
+    }
+
+    /// What was sent and dropped since the database was created, after every
+    /// call made before this one.
+    pub fn delivery_stats(&self, done: Responder<DeliveryStats>) {
+        let done = Responder::new(move |r: Result<Outcome>| {
+            done.respond(r.and_then(|o| o.stats.unwrap_or(Err(TrackerError::ShutDown))));
+        });
+        self.send(Op::Stats, done);
     }
 
     /// Commits everything pending, then sends everything stored.

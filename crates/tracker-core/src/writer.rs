@@ -13,11 +13,16 @@ use crate::event::Event;
 use crate::payload::{self, Source, POST_WRAPPER_BYTES, STM_BYTES};
 use crate::reply::Responder;
 use crate::session::{ClientSession, Session};
-use crate::store::Store;
+use crate::clock::Clock;
+use crate::store::{Limits, Store};
 use crate::tracker::{Command, Op, Outcome, SessionObserver, TrackerOptions};
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
 use std::sync::Arc;
+
+/// The longest GET URL sent, whatever `byteLimitGet` says: the HTTP client
+/// refuses URLs from 64 KiB on.
+const MAX_GET_URL_BYTES: u32 = 65_000;
 
 /// The most commands applied in one transaction.
 const MAX_BATCH: usize = 512;
@@ -27,6 +32,7 @@ pub(crate) struct Writer {
     config: Config,
     session: Session,
     store: Store,
+    clock: Arc<dyn Clock>,
     emitter: Option<Emitter>,
     observer: Option<Arc<dyn SessionObserver>>,
 }
@@ -35,7 +41,17 @@ pub(crate) struct Writer {
 struct Applied {
     done: Responder<Outcome>,
     outcome: Outcome,
-    wants_info: bool,
+    wants: Wants,
+}
+
+/// What a command's answer carries besides its sessions.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wants {
+    Nothing,
+    /// The getters' values at its place in the batch.
+    Info,
+    /// The delivery counters, after the batch's commit.
+    Stats,
 }
 
 /// Answers a command that will not be carried out: with `error`, except a
@@ -87,7 +103,15 @@ impl Writer {
             options.in_background,
         );
         let emitter = Emitter::start(db_path, config.network.clone(), config.emitter.clone(), Arc::clone(&options.clock));
-        let mut writer = Writer { namespace, config, session, store, emitter: Some(emitter), observer: options.observer };
+        let mut writer = Writer {
+            namespace,
+            config,
+            session,
+            store,
+            clock: options.clock,
+            emitter: Some(emitter),
+            observer: options.observer,
+        };
         ready.respond(Ok(()));
         while let Ok(first) = rx.recv() {
             let mut batch = vec![first];
@@ -97,8 +121,11 @@ impl Writer {
                     Err(_) => break,
                 }
             }
-            if writer.process(batch) {
-                break;
+            if let Some(done) = writer.process(batch) {
+                // The database (and its lock) is closed before the stop is
+                // answered, so the next tracker of the namespace can open it.
+                drop(writer);
+                return done.respond(Ok(Outcome::default()));
             }
         }
         if let Some(e) = writer.emitter.take() {
@@ -128,7 +155,12 @@ impl Writer {
             HttpMethod::Post => {
                 (built.len() + STM_BYTES + POST_WRAPPER_BYTES, self.config.emitter.byte_limit_post, "byteLimitPost")
             }
-            HttpMethod::Get => (built.len() + STM_BYTES, self.config.emitter.byte_limit_get, "byteLimitGet"),
+            // What goes out is the percent-encoded URL: that is what is measured.
+            HttpMethod::Get => {
+                let query = payload::get_query(&built, dtm).map_or(usize::MAX, |q| q.len());
+                let url = self.config.network.endpoint.len() + crate::emitter::GET_PATH.len() + 1 + query;
+                (url, self.config.emitter.byte_limit_get.min(MAX_GET_URL_BYTES), "byteLimitGet")
+            }
         };
         if size > limit as usize {
             self.session = before;
@@ -183,18 +215,20 @@ impl Writer {
                 self.session.set_anonymise(on);
                 Ok(Vec::new())
             }
-            Op::Info | Op::Flush | Op::Stop => Ok(Vec::new()),
+            Op::Info | Op::Stats | Op::Flush | Op::Stop => Ok(Vec::new()),
         }
     }
 
     /// Applies a batch of commands in order and commits once, then answers
-    /// them in order. Returns true to stop.
-    fn process(&mut self, batch: Vec<Command>) -> bool {
+    /// them in order. Returns the answer of a stop, to be given once the
+    /// writer is gone.
+    fn process(&mut self, batch: Vec<Command>) -> Option<Responder<Outcome>> {
         let before = self.session.clone();
         let mut rows: Vec<(String, i64)> = Vec::new();
         let mut applied: Vec<Applied> = Vec::with_capacity(batch.len());
         let mut flushes: Vec<Responder<()>> = Vec::new();
         let mut stop: Option<Responder<Outcome>> = None;
+        let mut app_moved = false;
         let mut commands = batch.into_iter();
         for Command { op, at_ms, done } in commands.by_ref() {
             match op {
@@ -202,15 +236,29 @@ impl Writer {
                     stop = Some(done);
                     break;
                 }
+                Op::AppState { to_background } if self.session.in_background() != to_background => {
+                    app_moved = true;
+                    match self.apply(Op::AppState { to_background }, at_ms, &mut rows) {
+                        Ok(new_sessions) => applied.push(Applied {
+                            done,
+                            outcome: Outcome { new_sessions, ..Outcome::default() },
+                            wants: Wants::Nothing,
+                        }),
+                        Err(e) => done.respond(Err(e)),
+                    }
+                }
                 Op::Flush => flushes.push(Responder::new(move |r: Result<()>| done.respond(r.map(|()| Outcome::default())))),
                 Op::Info => {
                     let info = Some(self.session.info());
-                    applied.push(Applied { done, outcome: Outcome { info, new_sessions: Vec::new() }, wants_info: true });
+                    applied.push(Applied { done, outcome: Outcome { info, ..Outcome::default() }, wants: Wants::Info });
                 }
+                Op::Stats => applied.push(Applied { done, outcome: Outcome::default(), wants: Wants::Stats }),
                 op => match self.apply(op, at_ms, &mut rows) {
-                    Ok(new_sessions) => {
-                        applied.push(Applied { done, outcome: Outcome { info: None, new_sessions }, wants_info: false })
-                    }
+                    Ok(new_sessions) => applied.push(Applied {
+                        done,
+                        outcome: Outcome { new_sessions, ..Outcome::default() },
+                        wants: Wants::Nothing,
+                    }),
                     Err(e) => done.respond(Err(e)),
                 },
             }
@@ -219,11 +267,27 @@ impl Writer {
         for cmd in commands {
             refuse(cmd, &TrackerError::ShutDown);
         }
-        let committed = if rows.is_empty() && self.session.state() == before.state() {
+        // A database file deleted or replaced under the tracker is noticed
+        // here, before anything is written, and everything carried over.
+        let recovered = self.store.recover_if_moved(self.clock.now_ms());
+        let committed = if let Err(e) = recovered {
+            Err(e)
+        } else if rows.is_empty() && self.session.state() == before.state() {
             Ok(())
         } else {
-            self.store.commit(&rows, self.session.state())
+            let limits = Limits {
+                max_events: self.config.emitter.max_event_store_size,
+                oldest_ms: self.clock.now_ms().saturating_sub(self.config.emitter.max_event_store_age_ms),
+            };
+            self.store.commit(&rows, self.session.state(), limits).map(|_dropped| ())
         };
+        if applied.iter().any(|a| a.wants == Wants::Stats) {
+            // Counted after this batch's commit, like every answer.
+            let stats = self.store.stats();
+            for a in applied.iter_mut().filter(|a| a.wants == Wants::Stats) {
+                a.outcome.stats = Some(stats.clone());
+            }
+        }
         if let Err(e) = &committed {
             self.session = before;
             for f in flushes.drain(..) {
@@ -232,23 +296,25 @@ impl Writer {
         }
         self.answer(applied, &committed);
         if let Some(emitter) = &self.emitter {
-            if !rows.is_empty() && committed.is_ok() {
+            if app_moved {
+                // Coming to the foreground or going to the background: send
+                // what is queued now, even during a backoff.
+                emitter.send_now();
+            } else if !rows.is_empty() && committed.is_ok() {
                 emitter.notify();
             }
             for f in flushes {
                 emitter.flush(f);
             }
         }
-        match stop {
-            Some(done) => {
-                if let Some(e) = self.emitter.take() {
-                    e.stop();
-                }
-                done.respond(Ok(Outcome::default()));
-                true
+        if stop.is_some() {
+            if let Some(e) = self.emitter.take() {
+                e.stop();
             }
-            None => false,
+            // A file deleted under an idle tracker is still carried over.
+            let _ = self.store.recover_if_moved(self.clock.now_ms());
         }
+        stop
     }
 
     /// Answers the applied commands in order, once their transaction is
@@ -256,9 +322,13 @@ impl Writer {
     /// answer of the command that started them (when the app asked for them).
     fn answer(&self, applied: Vec<Applied>, committed: &Result<()>) {
         let report = self.config.session.on_session_update;
-        for Applied { done, mut outcome, wants_info } in applied {
+        for Applied { done, mut outcome, wants } in applied {
             match committed {
                 Ok(()) => {
+                    if let Some(Err(e)) = outcome.stats.take() {
+                        done.respond(Err(e));
+                        continue;
+                    }
                     if let Some(observer) = &self.observer {
                         for s in &outcome.new_sessions {
                             // An app callback that fails must not take the writer down.
@@ -272,8 +342,8 @@ impl Writer {
                     done.respond(Ok(outcome));
                 }
                 // A getter still answers, from the state the failed batch left.
-                Err(_) if wants_info => {
-                    done.respond(Ok(Outcome { info: Some(self.session.info()), new_sessions: Vec::new() }))
+                Err(_) if wants == Wants::Info => {
+                    done.respond(Ok(Outcome { info: Some(self.session.info()), ..Outcome::default() }))
                 }
                 Err(e) => done.respond(Err(e.clone())),
             }

@@ -157,7 +157,9 @@ fn event_times_follow_queue_order_whatever_thread_calls() {
     // orders the queue, so four threads tracking at once still give times
     // that only go up in queue order, and the session sees no clock going back.
     let dir = temp_dir("ticking");
-    let json = config(&dir, json!({"foregroundTimeout": 3600}));
+    let mut json: Value = serde_json::from_str(&config(&dir, json!({"foregroundTimeout": 3600}))).unwrap();
+    json["emitterConfig"] = json!({"maxEventStoreSize": 10_000});
+    let json = json.to_string();
     let parsed = Config::from_json(&json, &PlatformDefaults::default()).unwrap();
     let options = TrackerOptions { clock: Arc::new(Ticking(AtomicI64::new(1_700_000_000_000))), ..TrackerOptions::default() };
     let (ready, r) = Responder::pair();
@@ -188,7 +190,7 @@ fn event_times_follow_queue_order_whatever_thread_calls() {
     reply.wait().unwrap();
 
     let mut store = Store::open_existing(&database_path(&dir, "surface_ticking")).unwrap();
-    let events = store.read_batch(10_000).unwrap();
+    let events = store.read_batch(10_000, &Default::default()).unwrap();
     assert_eq!(events.len(), 2000);
     let dtm: Vec<i64> = events
         .iter()

@@ -271,7 +271,8 @@ fn timeout_is_inactivity_since_last_event_not_session_start() {
 /// one per elapsed timeout.
 #[test]
 fn timeout_long_gap_gives_exactly_one_new_session() {
-    let h = Harness::start(timeouts(1.0, 1.0));
+    // Events a year old are kept for this test (maxEventStoreAge: 2 years).
+    let h = Harness::start(with(timeouts(1.0, 1.0), json!({"emitterConfig": {"maxEventStoreAge": 63_072_000}})));
     h.at_s(0.0);
     h.screen("E1");
     h.at_s(4.0);
