@@ -325,8 +325,8 @@ impl Writer {
         for Applied { done, mut outcome, wants } in applied {
             match committed {
                 Ok(()) => {
-                    if let Some(Err(e)) = outcome.stats.take() {
-                        done.respond(Err(e));
+                    if let Some(Err(e)) = &outcome.stats {
+                        done.respond(Err(e.clone()));
                         continue;
                     }
                     if let Some(observer) = &self.observer {

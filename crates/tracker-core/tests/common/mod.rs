@@ -72,6 +72,8 @@ pub enum Mode {
     Accept,
     /// This status; events of a non-2xx answer are not kept.
     Status(u16),
+    /// This status with `Retry-After: <seconds>`.
+    RetryAfter(u16, u32),
     /// Read the request, then close the connection without answering.
     Close,
 }
@@ -241,7 +243,7 @@ fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
             return;
         }
         let mut status = match mode {
-            Mode::Status(s) => s,
+            Mode::Status(s) | Mode::RetryAfter(s, _) => s,
             _ => 200,
         };
         {
@@ -270,8 +272,12 @@ fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
             503 => "Service Unavailable",
             _ => "Status",
         };
+        let retry_after = match mode {
+            Mode::RetryAfter(_, seconds) => format!("Retry-After: {seconds}\r\n"),
+            _ => String::new(),
+        };
         let response = format!(
-            "HTTP/1.1 {status} {reason}\r\nContent-Length: 0\r\nConnection: {}\r\n\r\n",
+            "HTTP/1.1 {status} {reason}\r\n{retry_after}Content-Length: 0\r\nConnection: {}\r\n\r\n",
             if close { "close" } else { "keep-alive" }
         );
         if writer.write_all(response.as_bytes()).is_err() || writer.flush().is_err() {
@@ -819,6 +825,11 @@ impl Harness {
     }
     pub fn info(&self) -> SessionInfo {
         wait(|d| self.t().session_info(d))
+    }
+
+    /// What `getDeliveryStats()` reports.
+    pub fn stats(&self) -> tracker_core::store::DeliveryStats {
+        wait(|d| self.t().delivery_stats(d))
     }
 
     /// Sends everything stored; `Ok` once the queue is empty.

@@ -1,0 +1,96 @@
+//! Delivery on the injected clock, against the loopback collector: an outage
+//! of many simulated minutes, `Retry-After`, and flushes during a backoff
+//! (docs/delivery.md). Time moves only when the test moves it; the emitter
+//! re-reads a manual clock every 10 ms, so each step is followed by a short
+//! real pause for it to act.
+
+mod common;
+
+use common::{Harness, Mode};
+use serde_json::json;
+use std::time::Duration;
+
+/// Moves the clock `total_ms` forward in steps of `step_ms`, letting the
+/// emitter look at each step.
+fn pass_time(h: &Harness, total_ms: i64, step_ms: i64) {
+    let mut moved = 0;
+    while moved < total_ms {
+        h.advance_ms(step_ms);
+        moved += step_ms;
+        std::thread::sleep(Duration::from_millis(15));
+    }
+}
+
+/// Waits (in real time, bounded) until `check` holds.
+fn eventually(what: &str, check: impl Fn() -> bool) {
+    for _ in 0..500 {
+        if check() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("timed out waiting until {what}");
+}
+
+#[test]
+fn an_outage_of_half_an_hour_costs_a_dozen_requests_and_loses_nothing() {
+    let h = Harness::start(json!({}));
+    h.collector.set_mode(Mode::Status(500));
+    for i in 0..3 {
+        h.structured(&format!("during outage {i}"));
+    }
+    eventually("the first attempt failed", || h.collector.refused_requests() >= 1);
+    pass_time(&h, 30 * 60 * 1000, 10_000);
+    let attempts = h.collector.refused_requests();
+    // Backoff doubles from 1 s (with jitter) to a 10 min cap: about a dozen
+    // attempts in 30 min; retrying at every 10 s step would make 180.
+    assert!((6..=20).contains(&attempts), "{attempts} attempts in 30 simulated minutes");
+    let stats = h.stats();
+    assert_eq!(stats.queued, 3);
+    assert!(stats.last_error.as_deref().unwrap_or("").contains("HTTP 500"), "{:?}", stats.last_error);
+
+    // The collector comes back: within one more backoff step everything arrives, once.
+    h.collector.set_mode(Mode::Accept);
+    pass_time(&h, 11 * 60 * 1000, 10_000);
+    eventually("the events arrived", || h.collector.events().len() >= 3);
+    let labels: Vec<String> = h.sent().iter().map(|e| e.field("se_ac").to_string()).collect();
+    assert_eq!(labels, ["during outage 0", "during outage 1", "during outage 2"]);
+    let stats = h.stats();
+    assert_eq!((stats.queued, stats.sent), (0, 3));
+    assert_eq!(stats.last_error, None, "a success clears the last error");
+}
+
+#[test]
+fn retry_after_of_a_429_is_honoured_on_the_clock() {
+    let h = Harness::start(json!({}));
+    h.collector.set_mode(Mode::RetryAfter(429, 120));
+    h.structured("throttled");
+    eventually("the first attempt was answered 429", || h.collector.refused_requests() == 1);
+    h.collector.set_mode(Mode::Accept);
+    pass_time(&h, 110_000, 5_000);
+    assert_eq!(h.collector.requests().len(), 1, "no retry before the 120 s the collector asked for");
+    pass_time(&h, 15_000, 5_000);
+    eventually("the retry after Retry-After", || h.collector.events().len() == 1);
+    assert_eq!(h.collector.requests().len(), 2);
+}
+
+#[test]
+fn a_flush_during_a_backoff_does_not_lengthen_it() {
+    let h = Harness::start(json!({}));
+    h.collector.set_mode(Mode::Status(503));
+    h.structured("a");
+    eventually("the first attempt failed", || h.collector.refused_requests() == 1);
+    // Let two more scheduled retries fail: the backoff step is now 4 s.
+    pass_time(&h, 3_100, 100);
+    eventually("two retries", || h.collector.refused_requests() >= 3);
+    let before = h.collector.refused_requests();
+    for _ in 0..5 {
+        assert!(h.try_flush().is_err(), "flush reports the failure");
+    }
+    assert_eq!(h.collector.refused_requests(), before + 5, "each flush tried at once");
+    // Five more doublings would put the next retry 2 minutes away; the
+    // schedule kept is at most 4 s away.
+    h.collector.set_mode(Mode::Accept);
+    pass_time(&h, 4_100, 100);
+    eventually("the scheduled retry", || h.collector.events().len() == 1);
+}
