@@ -32,6 +32,16 @@ function decode(raw) {
   };
 }
 
+/** The events of a request, decoded, or [] when it is not a valid one. */
+function peek(method, url, body) {
+  try {
+    if (method === 'POST') return JSON.parse(body).data.map(decode);
+    return [decode(Object.fromEntries(url.searchParams))];
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Starts a collector on 127.0.0.1 and an ephemeral port.
  * @returns {Promise<{url: string, events: object[], requests: object[], fail(mode?: number|'drop'|null): void, hold(): {arrived: Promise<void>, release(): void}, waitFor(n: number, ms?: number): Promise<object[]>, close(): Promise<void>}>}
@@ -41,6 +51,8 @@ async function startCollector() {
   const requests = [];
   let failure = null;
   let held = null;
+  let answer = null;
+  let hanging = false;
   const waiters = [];
   const notify = () => {
     for (const w of waiters.splice(0)) w();
@@ -50,6 +62,7 @@ async function startCollector() {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
+      if (hanging) return; // never answered
       if (held) {
         const h = held;
         held = null;
@@ -62,7 +75,7 @@ async function startCollector() {
     const respond = () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const url = new URL(req.url, 'http://collector');
-      requests.push({ method: req.method, path: url.pathname, body, failed: failure !== null });
+      requests.push({ method: req.method, path: url.pathname, body, failed: failure !== null, at: Date.now() });
       if (failure === 'drop') {
         req.socket.destroy();
         return;
@@ -70,6 +83,14 @@ async function startCollector() {
       if (typeof failure === 'number') {
         res.writeHead(failure).end('failing on purpose');
         return;
+      }
+      if (answer) {
+        const decided = answer({ method: req.method, path: url.pathname, body, events: peek(req.method, url, body) });
+        if (decided) {
+          requests[requests.length - 1].failed = true;
+          res.writeHead(decided.status, decided.headers || {}).end();
+          return;
+        }
       }
       let received;
       try {
@@ -102,6 +123,18 @@ async function startCollector() {
     /** Fail every request with an HTTP status, drop connections ('drop'), or recover (null). */
     fail(mode = 500) {
       failure = mode;
+    },
+    /**
+     * Decides per request: `fn({ method, path, body, events })` returns
+     * `{ status, headers }` to answer with (the events are not kept), or
+     * nothing to accept the request as usual. `null` removes it.
+     */
+    respondWith(fn) {
+      answer = fn;
+    },
+    /** From now on, accepts connections and never answers (a hung collector). */
+    hang() {
+      hanging = true;
     },
     /**
      * Holds the next request without answering it until `release()`;

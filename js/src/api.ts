@@ -13,6 +13,7 @@
 import type { Spec } from './NativeRustTracker';
 import type {
   AppStateName,
+  DeliveryStats,
   NetworkConfiguration,
   ReactNativeTracker,
   SessionState,
@@ -185,6 +186,7 @@ export function makeApi(surface: () => NativeSurface, onCreate: (api: TrackerApi
       pauseSessionChecking: method('pauseSessionChecking', none),
       resumeSessionChecking: method('resumeSessionChecking', none),
       flush: method('flush', none),
+      getDeliveryStats: method('getDeliveryStats', (v) => v as DeliveryStats),
     }) as ReactNativeTracker;
   }
 

@@ -18,6 +18,8 @@ export interface NetworkConfiguration {
   endpoint: string;
   /** `'post'` (default): batches to `/com.snowplowanalytics.snowplow/tp2`; `'get'`: one event per request to `/i`. */
   method?: HttpMethod;
+  /** Seconds one request may take before it counts as failed. Default 30. */
+  timeout?: number;
 }
 
 /** What the tracker adds to events. */
@@ -80,8 +82,16 @@ export interface EmitterConfiguration {
   emitRange?: number;
   /** Maximum POST body in bytes. Default 40000. Larger events are rejected by `track*`. */
   byteLimitPost?: number;
-  /** Maximum GET event size in bytes. Default 40000. */
+  /** Maximum GET request URL in bytes, percent-encoded as sent. Default 40000. Larger events are rejected by `track*`. */
   byteLimitGet?: number;
+  /** Retry failed requests. Default true; false drops the events of a failed request (counted as rejected). */
+  retryFailedRequests?: boolean;
+  /** Per HTTP status: `true` retries it, `false` drops its events. Overrides 400/401/403/410/422 (never retried) and the rest (retried). */
+  customRetryForStatusCodes?: Record<number, boolean>;
+  /** The most events kept while they cannot be sent; the oldest are dropped first. Default 1000. */
+  maxEventStoreSize?: number;
+  /** Seconds an event is kept while it cannot be sent. Default 2592000 (30 days). */
+  maxEventStoreAge?: number;
 }
 
 /** Where the tracker keeps its SQLite databases. */
@@ -131,6 +141,25 @@ export interface StructuredProps {
   value?: number;
 }
 
+/** Delivery counts since the tracker's database was created (`getDeliveryStats()`). */
+export interface DeliveryStats {
+  /** Events stored and not sent yet. */
+  queued: number;
+  /** Events the collector received. */
+  sent: number;
+  /** Events dropped, by reason. */
+  dropped: {
+    /** Over `emitterConfig.maxEventStoreSize` or older than `maxEventStoreAge`, oldest first. */
+    storeLimit: number;
+    /** Refused by the collector for good (400, 401, 403, 410, 422, or `customRetryForStatusCodes`), or failed with retries off. */
+    rejected: number;
+    /** Too large for the collector (413) even alone in a request. */
+    oversized: number;
+  };
+  /** The last delivery error, or null after a successful request. */
+  lastError: string | null;
+}
+
 /** App state names, as React Native's AppState reports them. */
 export type AppStateName = 'active' | 'background' | 'inactive' | 'unknown' | 'extension';
 
@@ -165,4 +194,6 @@ export interface ReactNativeTracker {
   readonly resumeSessionChecking: () => Promise<void>;
   /** Sends every stored event; rejects if the collector could not take them (they stay stored). */
   readonly flush: () => Promise<void>;
+  /** What was sent and what could not be, since the tracker's database was created. */
+  readonly getDeliveryStats: () => Promise<DeliveryStats>;
 }

@@ -1,0 +1,241 @@
+'use strict';
+/**
+ * Delivery end to end through the Node entry, against real loopback
+ * collectors and real SQLite files (docs/delivery.md): refused events among
+ * good ones, 413, Retry-After, a redirect to a second collector, a hung
+ * collector, the store's limits, the database deleted under a running
+ * tracker, two processes on one database, a full disk, credentials and file
+ * modes. Every case reads getDeliveryStats().
+ */
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawnSync } = require('child_process');
+const { createTracker, removeTracker, removeAllTrackers } = require('../..');
+const { startCollector, POST_PATH } = require('../collector');
+const { tempDir, uniqueNamespace, runChild } = require('./helpers');
+
+/** Rejects if `promise` has not settled within `ms` (a bound far above the target, for a hang). */
+function within(ms, promise, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function setup(t, options = {}) {
+  const collector = await startCollector();
+  t.after(() => collector.close());
+  t.after(() => removeAllTrackers());
+  const dir = tempDir(t);
+  const namespace = uniqueNamespace(options.prefix || 'delivery');
+  const tracker = createTracker(namespace, { endpoint: options.endpoint || collector.url, ...options.network }, {
+    storage: { directory: dir },
+    ...options.controller,
+  });
+  return { collector, dir, namespace, tracker };
+}
+
+const action = (e) => e.raw.se_ac;
+
+test('an event the collector refuses among good ones: the good ones arrive, the refused one is dropped and counted', async (t) => {
+  const { collector, tracker } = await setup(t);
+  collector.respondWith(({ events }) => (events.some((e) => action(e) === 'poison') ? { status: 400 } : undefined));
+  for (let i = 0; i < 12; i += 1) {
+    await tracker.trackStructuredEvent({ category: 'c', action: i === 5 ? 'poison' : `good ${i}` });
+  }
+  await tracker.flush();
+  assert.deepEqual(collector.events.map(action).sort(), Array.from({ length: 12 }, (_, i) => `good ${i}`).filter((a) => a !== 'good 5').sort());
+  const stats = await tracker.getDeliveryStats();
+  assert.deepEqual({ ...stats, lastError: undefined }, { queued: 0, sent: 11, dropped: { storeLimit: 0, rejected: 1, oversized: 0 }, lastError: undefined });
+  assert.equal(stats.lastError, null, 'requests after the refused one succeeded');
+  // The batch was split until the refused event was alone: no good event was dropped with it.
+  assert.ok(collector.requests.filter((r) => r.failed).length >= 2);
+});
+
+test('413: a batch is split until it fits; a single event still too large is dropped as oversized', async (t) => {
+  const { collector, tracker } = await setup(t);
+  collector.respondWith(({ events }) =>
+    events.length > 2 || events.some((e) => action(e) === 'huge') ? { status: 413 } : undefined);
+  for (let i = 0; i < 7; i += 1) {
+    await tracker.trackStructuredEvent({ category: 'c', action: i === 6 ? 'huge' : `e${i}` });
+  }
+  await tracker.flush();
+  assert.deepEqual(collector.events.map(action).sort(), ['e0', 'e1', 'e2', 'e3', 'e4', 'e5']);
+  const ok = collector.requests.filter((r) => !r.failed);
+  assert.ok(ok.every((r) => JSON.parse(r.body).data.length <= 2), 'accepted requests hold at most 2 events');
+  const stats = await tracker.getDeliveryStats();
+  assert.deepEqual(stats.dropped, { storeLimit: 0, rejected: 0, oversized: 1 });
+  assert.equal(stats.sent, 6);
+  assert.equal(stats.lastError, 'collector answered HTTP 413; dropped 1 event(s) too large for the collector');
+});
+
+test('429 with Retry-After: the retry waits as long as the collector asked', async (t) => {
+  const { collector, tracker } = await setup(t);
+  let first = true;
+  collector.respondWith(() => {
+    if (!first) return undefined;
+    first = false;
+    return { status: 429, headers: { 'Retry-After': '3' } };
+  });
+  await tracker.trackStructuredEvent({ category: 'c', action: 'throttled' });
+  await collector.waitFor(1, 15000);
+  const [refused, accepted] = collector.requests;
+  assert.ok(refused.failed && !accepted.failed);
+  // Exponential backoff alone would retry within 1 s; 3 s were asked for.
+  assert.ok(accepted.at - refused.at >= 2900, `retried after ${accepted.at - refused.at} ms`);
+  assert.equal((await tracker.getDeliveryStats()).lastError, null, 'cleared by the success');
+});
+
+test('a 307 to a second collector: same method and body, the events arrive there', async (t) => {
+  const second = await startCollector();
+  t.after(() => second.close());
+  const { collector, tracker } = await setup(t);
+  collector.respondWith(({ method }) => ({ status: 307, headers: { Location: `${second.url}${POST_PATH}` }, method }));
+  for (let i = 0; i < 3; i += 1) await tracker.trackStructuredEvent({ category: 'c', action: `moved ${i}` });
+  await tracker.flush();
+  assert.deepEqual(second.events.map(action), ['moved 0', 'moved 1', 'moved 2']);
+  assert.equal(collector.events.length, 0);
+  assert.ok(second.requests.every((r) => r.method === 'POST'));
+  assert.equal((await tracker.getDeliveryStats()).sent, 3);
+});
+
+test('a hung collector: removeTracker does not wait for it, flush settles within one request timeout', async (t) => {
+  const { collector, tracker, namespace, dir } = await setup(t, { network: { timeout: 1 } });
+  collector.hang();
+  await tracker.trackStructuredEvent({ category: 'c', action: 'stuck' });
+  await assert.rejects(within(15000, tracker.flush(), 'flush'), { code: 'NETWORK' });
+  // A tracker whose request hangs for up to 10 minutes is removed at once.
+  const slow = createTracker(uniqueNamespace('hung'), { endpoint: collector.url, timeout: 600 }, { storage: { directory: dir } });
+  await slow.trackStructuredEvent({ category: 'c', action: 'stuck too' });
+  await new Promise((r) => setTimeout(r, 200)); // its request is on the way
+  const flushing = slow.flush();
+  flushing.catch(() => undefined);
+  assert.equal(await within(5000, removeTracker(uniqueNamespace('none')), 'removeTracker of nothing'), false);
+  const started = Date.now();
+  const names = [namespace];
+  for (const ns of names) assert.equal(await within(5000, removeTracker(ns), 'removeTracker'), true);
+  await within(5000, removeAllTrackers(), 'removeAllTrackers with a hung request');
+  await assert.rejects(flushing, { code: 'SHUT_DOWN' });
+  console.log(`# removal with a hung request took ${Date.now() - started} ms`);
+});
+
+test('store limits: with maxEventStoreSize N and the collector down, 3N events keep the newest N', async (t) => {
+  const dir = tempDir(t);
+  t.after(() => removeAllTrackers());
+  const namespace = uniqueNamespace('limits');
+  const N = 5;
+  const down = createTracker(namespace, { endpoint: 'http://127.0.0.1:9' }, {
+    emitterConfig: { maxEventStoreSize: N },
+    storage: { directory: dir },
+  });
+  for (let i = 0; i < 3 * N; i += 1) await down.trackStructuredEvent({ category: 'c', action: `n${i}` });
+  const stats = await down.getDeliveryStats();
+  assert.equal(stats.queued, N);
+  assert.equal(stats.dropped.storeLimit, 2 * N);
+  await removeTracker(namespace);
+  const collector = await startCollector();
+  t.after(() => collector.close());
+  const up = createTracker(namespace, { endpoint: collector.url }, { emitterConfig: { maxEventStoreSize: N }, storage: { directory: dir } });
+  await up.flush();
+  assert.deepEqual(collector.events.map(action), ['n10', 'n11', 'n12', 'n13', 'n14'], 'the newest N, in order');
+  assert.deepEqual((await up.getDeliveryStats()).dropped.storeLimit, 2 * N, 'counted since the database was created');
+});
+
+test('the database deleted under a running tracker: its events and user id are carried into a new file', async (t) => {
+  const dir = tempDir(t);
+  t.after(() => removeAllTrackers());
+  const namespace = uniqueNamespace('deleted');
+  const tracker = createTracker(namespace, { endpoint: 'http://127.0.0.1:9' }, { storage: { directory: dir } });
+  for (let i = 0; i < 3; i += 1) await tracker.trackStructuredEvent({ category: 'c', action: `before ${i}` });
+  const userId = await tracker.getSessionUserId();
+  const db = fs.readdirSync(dir).find((f) => f.endsWith('.sqlite'));
+  for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f));
+  assert.ok(!fs.existsSync(path.join(dir, db)));
+  await tracker.trackStructuredEvent({ category: 'c', action: 'after' });
+  assert.ok(fs.existsSync(path.join(dir, db)), 'a new file at the same path');
+  await removeTracker(namespace);
+  const collector = await startCollector();
+  t.after(() => collector.close());
+  const again = createTracker(namespace, { endpoint: collector.url }, { storage: { directory: dir } });
+  await again.flush();
+  assert.deepEqual(collector.events.map(action), ['before 0', 'before 1', 'before 2', 'after']);
+  assert.equal(await again.getSessionUserId(), userId, 'the user id survived');
+});
+
+test('two processes on one database: the second gets a clear error naming the first', async (t) => {
+  const dir = tempDir(t);
+  t.after(() => removeAllTrackers());
+  const tracker = createTracker('restartTracker', { endpoint: 'http://127.0.0.1:9' }, { storage: { directory: dir } });
+  await tracker.trackStructuredEvent({ category: 'c', action: 'first process' });
+  const child = await runChild('child.js', [dir, 'http://127.0.0.1:9', '{}']);
+  assert.equal(child.code, 1);
+  assert.match(child.result.error, new RegExp(`rn-rust-tracker-restartTracker\\.sqlite is in use by process ${process.pid}`));
+  assert.equal((await tracker.getDeliveryStats()).queued, 1, 'the first process goes on');
+  await removeTracker('restartTracker');
+  const after = await runChild('child.js', [dir, 'http://127.0.0.1:9', '{"flush":false}']);
+  assert.equal(after.code, 0, 'free once the first tracker is gone');
+});
+
+test('database files are private to the user; credentials in the endpoint are never printed', { skip: process.platform === 'win32' }, async (t) => {
+  const parent = tempDir(t);
+  const dir = path.join(parent, 'made-by-the-tracker');
+  t.after(() => removeAllTrackers());
+  const tracker = createTracker(uniqueNamespace('private'), { endpoint: 'http://alice:s3cr3t-pw@127.0.0.1:9' }, { storage: { directory: dir } });
+  await tracker.trackStructuredEvent({ category: 'c', action: 'x' });
+  assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
+  for (const f of fs.readdirSync(dir).filter((f) => /\.sqlite(-wal|-shm)?$/.test(f))) {
+    assert.equal(fs.statSync(path.join(dir, f)).mode & 0o777, 0o600, f);
+  }
+  const err = await tracker.flush().then(() => null, (e) => e);
+  assert.equal(err.code, 'NETWORK');
+  assert.doesNotMatch(err.message, /s3cr3t-pw/);
+  assert.doesNotMatch((await tracker.getDeliveryStats()).lastError, /s3cr3t-pw/);
+});
+
+test('a full disk: track calls reject with a clear error, and everything resumes once space is back', async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('needs root to mount a small tmpfs');
+  const mount = fs.mkdtempSync(path.join(os.tmpdir(), 'rn-rust-tracker-full-'));
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount]);
+  if (mounted.status !== 0) {
+    fs.rmSync(mount, { recursive: true, force: true });
+    return t.skip(`cannot mount a tmpfs here (${String(mounted.stderr).trim()})`);
+  }
+  t.after(() => {
+    spawnSync('umount', ['-l', mount]);
+    fs.rmSync(mount, { recursive: true, force: true });
+  });
+  t.after(() => removeAllTrackers());
+  const collector = await startCollector();
+  t.after(() => collector.close());
+  collector.fail(503);
+  const tracker = createTracker(uniqueNamespace('full'), { endpoint: collector.url }, {
+    emitterConfig: { maxEventStoreSize: 100000 },
+    storage: { directory: path.join(mount, 'db') },
+  });
+  // Space the test can give back later.
+  const filler = path.join(mount, 'filler');
+  fs.writeFileSync(filler, Buffer.alloc(256 * 1024));
+  const label = 'x'.repeat(4000);
+  let resolved = 0;
+  let error = null;
+  for (let i = 0; i < 2000 && !error; i += 1) {
+    await tracker.trackStructuredEvent({ category: 'c', action: `e${i}`, label }).then(() => (resolved += 1), (e) => (error = e));
+  }
+  assert.ok(error, 'the disk filled up');
+  assert.equal(error.code, 'STORAGE');
+  assert.match(error.message, /disk is full/);
+  // Space comes back: later calls succeed and every resolved event is
+  // delivered exactly once.
+  fs.rmSync(filler);
+  collector.fail(null);
+  await tracker.flush();
+  await tracker.trackStructuredEvent({ category: 'c', action: 'after' });
+  await tracker.flush();
+  const actions = collector.events.map(action);
+  assert.equal(new Set(actions).size, actions.length, 'no duplicates');
+  assert.equal(actions.length, resolved + 1, 'every resolved event, and the one after');
+});
