@@ -239,3 +239,26 @@ test('a full disk: track calls reject with a clear error, and everything resumes
   assert.equal(new Set(actions).size, actions.length, 'no duplicates');
   assert.equal(actions.length, resolved + 1, 'every resolved event, and the one after');
 });
+
+test('space goes back to the file system once the queue drains', async (t) => {
+  const dir = tempDir(t);
+  t.after(() => removeAllTrackers());
+  const namespace = uniqueNamespace('shrink');
+  const controller = { emitterConfig: { maxEventStoreSize: 100000 }, storage: { directory: dir } };
+  const down = createTracker(namespace, { endpoint: 'http://127.0.0.1:9' }, controller);
+  const label = 'y'.repeat(4000);
+  for (let i = 0; i < 3000; i += 1) down.trackStructuredEvent({ category: 'c', action: `s${i}`, label });
+  await down.getSessionIndex(); // after every track call
+  const size = () => fs.readdirSync(dir).filter((f) => /\.sqlite(-wal)?$/.test(f)).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+  const full = size();
+  assert.ok(full > 10e6, `the queue takes ${full} bytes`);
+  await removeTracker(namespace);
+  const collector = await startCollector();
+  t.after(() => collector.close());
+  const up = createTracker(namespace, { endpoint: collector.url }, controller);
+  await up.flush();
+  assert.equal(collector.events.length, 3000);
+  const drained = size();
+  assert.ok(drained < full / 20, `${full} bytes while queued, ${drained} once drained`);
+  console.log(`# ${full} bytes while queued, ${drained} once drained`);
+});

@@ -516,7 +516,12 @@ impl Store {
     /// Gives the space of deleted events back to the file system and trims
     /// the write-ahead log; for when the queue has drained.
     pub fn shrink(&mut self) -> Result<()> {
-        self.conn.execute_batch("PRAGMA incremental_vacuum;")?;
+        // The pragma frees one page per step: run it to the end.
+        let mut vacuum = self.conn.prepare("PRAGMA incremental_vacuum")?;
+        let mut steps = vacuum.query([])?;
+        while steps.next()?.is_some() {}
+        drop(steps);
+        drop(vacuum);
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
