@@ -15,6 +15,7 @@ pub mod config;
 pub mod emitter;
 pub mod error;
 pub mod event;
+pub mod input;
 pub mod method;
 pub mod payload;
 pub mod policy;
