@@ -7,6 +7,7 @@
 //! names the offending field, e.g. `sessionConfig.foregroundTimeout`.
 
 use crate::error::{Result, TrackerError};
+use crate::input::{self, quote, too_long};
 use crate::policy::RetryConfig;
 use serde::Deserialize;
 use std::path::PathBuf;
@@ -59,8 +60,9 @@ impl DevicePlatform {
     }
 }
 
-/// Where and how events are sent.
-#[derive(Debug, Clone, PartialEq)]
+/// Where and how events are sent. Its `Debug` shows the endpoint with any
+/// credentials masked ([`redact_endpoint`]).
+#[derive(Clone, PartialEq)]
 pub struct NetworkConfig {
     /// Collector base URL, normalised: scheme present, no trailing slash.
     pub endpoint: String,
@@ -68,6 +70,16 @@ pub struct NetworkConfig {
     pub method: HttpMethod,
     /// How long one request may take, in ms (`networkConfig.timeout`, seconds; default 30).
     pub timeout_ms: u64,
+}
+
+impl std::fmt::Debug for NetworkConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NetworkConfig")
+            .field("endpoint", &redact_endpoint(&self.endpoint))
+            .field("method", &self.method)
+            .field("timeout_ms", &self.timeout_ms)
+            .finish()
+    }
 }
 
 /// What the tracker adds to events.
@@ -221,14 +233,26 @@ pub const DEFAULT_TIMEOUT_SECONDS: f64 = 1800.0;
 pub const DEFAULT_EMIT_RANGE: u32 = 25;
 /// Default `emitterConfig.byteLimitPost` and `byteLimitGet`.
 pub const DEFAULT_BYTE_LIMIT: u32 = 40_000;
-/// The smallest byte limit accepted: below it no real event fits.
-pub const MIN_BYTE_LIMIT: u32 = 1_000;
+pub use crate::input::MIN_BYTE_LIMIT;
 
 impl Config {
-    /// Parses and validates the JSON configuration.
+    /// Parses and validates the JSON configuration. No error message shows
+    /// the credentials of a URL (`user:password@`), wherever in the
+    /// configuration it was written.
     pub fn from_json(json: &str, platform: &PlatformDefaults) -> Result<Config> {
+        input::inject_panic(json);
+        Config::parse(json, platform).map_err(|e| match e {
+            TrackerError::InvalidConfig(m) => TrackerError::InvalidConfig(redact_credentials_in(&m)),
+            other => other,
+        })
+    }
+
+    fn parse(json: &str, platform: &PlatformDefaults) -> Result<Config> {
         let value: serde_json::Value = serde_json::from_str(json)
-            .map_err(|e| TrackerError::InvalidConfig(format!("configuration is not valid JSON: {e}")))?;
+            .map_err(|e| TrackerError::InvalidConfig(input::json_syntax_error("configuration is", &e)))?;
+        // Before any typed parsing: a marker of NaN or of a function must be
+        // named as what it is, not as a string of the wrong type.
+        input::check_json(&value, "").map_err(TrackerError::InvalidConfig)?;
         if !value.is_object() {
             return Err(TrackerError::InvalidConfig(format!(
                 "configuration must be an object, got {}",
@@ -252,7 +276,15 @@ impl Config {
         let s = raw.session_config.unwrap_or_default();
         let e = raw.emitter_config.unwrap_or_default();
         let app_id = match t.app_id {
-            Some(id) => Some(id),
+            Some(id) => match too_long(&id, input::MAX_APP_ID_CHARS) {
+                Some(n) => {
+                    return Err(TrackerError::InvalidConfig(format!(
+                        "trackerConfig.appId must be at most {} characters, got {n}",
+                        input::MAX_APP_ID_CHARS
+                    )))
+                }
+                None => Some(id),
+            },
             None => platform.app_id.clone(),
         };
         let emitter = EmitterConfig {
@@ -283,6 +315,13 @@ impl Config {
                 "emitterConfig.emitRange must be at least 1".into(),
             ));
         }
+        if emitter.emit_range > input::MAX_EMIT_RANGE {
+            return Err(TrackerError::InvalidConfig(format!(
+                "emitterConfig.emitRange must be at most {}, got {}",
+                input::MAX_EMIT_RANGE,
+                emitter.emit_range
+            )));
+        }
         for (name, v) in [
             ("byteLimitPost", emitter.byte_limit_post),
             ("byteLimitGet", emitter.byte_limit_get),
@@ -292,12 +331,29 @@ impl Config {
                     "emitterConfig.{name} must be at least {MIN_BYTE_LIMIT} bytes, got {v}"
                 )));
             }
+            if v > input::MAX_BYTE_LIMIT {
+                return Err(TrackerError::InvalidConfig(format!(
+                    "emitterConfig.{name} must be at most {} bytes, got {v}",
+                    input::MAX_BYTE_LIMIT
+                )));
+            }
         }
         let storage_directory = match raw.storage.and_then(|s| s.directory) {
             Some(d) if d.trim().is_empty() => {
                 return Err(TrackerError::InvalidConfig(
                     "storage.directory must be a non-empty path".into(),
                 ))
+            }
+            Some(d) if d.contains('\0') => {
+                return Err(TrackerError::InvalidConfig(
+                    "storage.directory must not contain a NUL character".into(),
+                ))
+            }
+            Some(d) if too_long(&d, input::MAX_STORAGE_DIRECTORY_CHARS).is_some() => {
+                return Err(TrackerError::InvalidConfig(format!(
+                    "storage.directory must be at most {} characters",
+                    input::MAX_STORAGE_DIRECTORY_CHARS
+                )))
             }
             Some(d) => Some(PathBuf::from(d)),
             None => None,
@@ -397,8 +453,7 @@ fn status_codes(raw: std::collections::BTreeMap<String, bool>) -> Result<std::co
         .collect()
 }
 
-/// The largest timeout accepted: about 285 years, far below i64 overflow.
-const MAX_TIMEOUT_SECONDS: f64 = 9.0e9;
+use crate::input::MAX_SESSION_TIMEOUT_SECONDS as MAX_TIMEOUT_SECONDS;
 
 fn timeout_ms(field: &str, v: Option<&serde_json::Value>) -> Result<i64> {
     let seconds = match v {
@@ -439,14 +494,24 @@ pub(crate) fn describe(v: &serde_json::Value) -> String {
     }
 }
 
-/// Validates the collector URL and gives it a scheme (https when absent).
+/// Validates the collector URL and gives it a scheme (https when absent):
+/// http or https, a non-empty host, no query or fragment, at most
+/// [`input::MAX_ENDPOINT_CHARS`] characters. Credentials in it
+/// (`https://user:password@host`) are kept for sending, and masked in every
+/// message that shows the endpoint ([`redact_endpoint`]).
 pub fn normalise_endpoint(raw: &str) -> Result<String> {
     let bad = |why: &str| {
-        TrackerError::InvalidConfig(format!("networkConfig.endpoint {why}, got {raw:?}"))
+        TrackerError::InvalidConfig(format!("networkConfig.endpoint {why}, got {}", quote(&redact_endpoint(raw), 120)))
     };
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Err(bad("must be a non-empty URL"));
+    }
+    if let Some(n) = too_long(trimmed, input::MAX_ENDPOINT_CHARS) {
+        return Err(TrackerError::InvalidConfig(format!(
+            "networkConfig.endpoint must be at most {} characters, got {n}",
+            input::MAX_ENDPOINT_CHARS
+        )));
     }
     let with_scheme = match trimmed.find("://") {
         Some(i) => {
@@ -456,7 +521,28 @@ pub fn normalise_endpoint(raw: &str) -> Result<String> {
             }
             format!("{scheme}{}", &trimmed[i..])
         }
-        None => format!("https://{trimmed}"),
+        // Without `://`, the text up to the first `/` is `host[:port]`.
+        // Anything else before a colon is a scheme such as `javascript:`,
+        // `mailto:` or `data:`; and credentials need the scheme written, or
+        // `javascript:x@host` would read as user `javascript`.
+        None => {
+            let host_port = trimmed.split('/').next().unwrap_or("");
+            if host_port.contains('@') {
+                return Err(bad("must begin with https:// or http:// when it has credentials"));
+            }
+            let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+            let port_ok = match host_port.strip_prefix('[') {
+                // An IPv6 literal: `[::1]` or `[::1]:8080`.
+                Some(v6) => v6.split_once(']').is_some_and(|(_, after)| {
+                    after.is_empty() || after.strip_prefix(':').is_some_and(digits)
+                }),
+                None => host_port.rsplit_once(':').map_or(true, |(_, port)| digits(port)),
+            };
+            if !port_ok || trimmed.starts_with(':') {
+                return Err(bad("must use http or https"));
+            }
+            format!("https://{trimmed}")
+        }
     };
     let uri: ureq::http::Uri = with_scheme.parse().map_err(|_| bad("is not a valid URL"))?;
     let host = uri.host().unwrap_or("");
@@ -467,6 +553,60 @@ pub fn normalise_endpoint(raw: &str) -> Result<String> {
         return Err(bad("must not have a query or fragment"));
     }
     Ok(with_scheme.trim_end_matches('/').to_string())
+}
+
+/// The endpoint as it may be shown: the credentials of its authority masked,
+/// the user name kept when there is a password (`https://user:***@host`),
+/// masked too when it stands alone (`https://***@host`, a token used as the
+/// user name). Works on any text an app gave as an endpoint, valid or not.
+pub fn redact_endpoint(endpoint: &str) -> String {
+    mask_userinfo(endpoint, |c| matches!(c, '/' | '?' | '#' | '\\'))
+}
+
+/// `text` (an error message, the words of an HTTP client's error) with the
+/// credentials of any URL in it masked like [`redact_endpoint`] does. The
+/// search for credentials also stops at spaces, double quotes and the other
+/// characters a URL's userinfo cannot hold (RFC 3986), so that it works on
+/// URLs inside sentences; it masks too much rather than too little (an
+/// e-mail address in a message loses its local part).
+pub fn redact_credentials_in(text: &str) -> String {
+    mask_userinfo(text, |c| {
+        c.is_whitespace()
+            || matches!(c, '/' | '?' | '#' | '\\' | '"' | '`' | '<' | '>' | '[' | ']' | '{' | '}' | '|' | '^')
+    })
+}
+
+/// Masks, in each piece of `s` between delimiters, whatever comes before the
+/// piece's last `@` (a URL's userinfo).
+fn mask_userinfo(s: &str, delimiter: impl Fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut piece = String::new();
+    let flush = |piece: &mut String, out: &mut String| {
+        match piece.rfind('@') {
+            Some(at) if at > 0 => {
+                match piece[..at].find(':') {
+                    Some(colon) => {
+                        out.push_str(&piece[..colon]);
+                        out.push_str(":***");
+                    }
+                    None => out.push_str("***"),
+                }
+                out.push_str(&piece[at..]);
+            }
+            _ => out.push_str(piece),
+        }
+        piece.clear();
+    };
+    for c in s.chars() {
+        if delimiter(c) {
+            flush(&mut piece, &mut out);
+            out.push(c);
+        } else {
+            piece.push(c);
+        }
+    }
+    flush(&mut piece, &mut out);
+    out
 }
 
 #[cfg(test)]
@@ -624,5 +764,150 @@ mod tests {
         assert_eq!(normalise_endpoint("HTTP://127.0.0.1:9090/").unwrap(), "http://127.0.0.1:9090");
         assert_eq!(normalise_endpoint(" c.io/prefix ").unwrap(), "https://c.io/prefix");
         assert!(normalise_endpoint("https://c.io/?x=1").is_err());
+        assert_eq!(normalise_endpoint("localhost:9090/x").unwrap(), "https://localhost:9090/x");
+        assert_eq!(normalise_endpoint("[::1]:9090").unwrap(), "https://[::1]:9090");
+        assert_eq!(normalise_endpoint("http://[::1]").unwrap(), "http://[::1]");
+        assert_eq!(normalise_endpoint("https://u:p@c.io").unwrap(), "https://u:p@c.io", "credentials are kept for sending");
+    }
+
+    #[test]
+    fn endpoints_that_are_not_http_urls_with_a_host_are_refused() {
+        let cases = [
+            ("javascript:alert(1)", "must use http or https"),
+            ("javascript:void(0)", "must use http or https"),
+            ("mailto:me@c.io", "must begin with https:// or http:// when it has credentials"),
+            ("javascript:x@c.io", "must begin with https:// or http://"),
+            ("u:p@c.io:8080", "must begin with https:// or http://"),
+            ("data:text/html,x", "must use http or https"),
+            ("file:///etc/passwd", "must use http or https"),
+            ("ws://c.io", "must use http or https"),
+            (":8080", "must use http or https"),
+            ("http://", "networkConfig.endpoint"),
+            ("https://", "networkConfig.endpoint"),
+            ("https:///x", "networkConfig.endpoint"),
+            ("http://:80", "networkConfig.endpoint"),
+            ("http://u:p@", "networkConfig.endpoint"),
+            ("https://.c.io", "has no host"),
+            ("https://c.io#frag", "must not have a query or fragment"),
+            ("https://c\u{0}.io", "is not a valid URL"),
+            ("https://c.io/\na", "is not a valid URL"),
+        ];
+        for (raw, expected) in cases {
+            let m = normalise_endpoint(raw).unwrap_err().to_string();
+            assert!(m.starts_with("invalid configuration: networkConfig.endpoint "), "{raw:?}: {m}");
+            assert!(m.contains(expected), "{raw:?}: expected {expected:?} in {m}");
+        }
+        let long = format!("https://c.io/{}", "p".repeat(input::MAX_ENDPOINT_CHARS));
+        let m = normalise_endpoint(&long).unwrap_err().to_string();
+        assert!(m.contains("must be at most 2048 characters, got 2061"), "{m}");
+        assert!(m.len() < 200, "a long endpoint is not echoed: {m}");
+    }
+
+    #[test]
+    fn credentials_are_masked_in_shown_endpoints() {
+        let cases = [
+            ("https://user:s3cret@c.io/p", "https://user:***@c.io/p"),
+            ("https://tok3n@c.io", "https://***@c.io"),
+            ("user:s3cret@c.io", "user:***@c.io"),
+            ("https://u:pa:ss@w@c.io", "https://u:***@c.io"),
+            ("ftp://user:s3cret@c.io", "ftp://user:***@c.io"),
+            ("http:/user:s3cret@c.io", "http:/user:***@c.io"),
+            ("https://c.io/@handle", "https://c.io/@handle"),
+            ("https://c.io", "https://c.io"),
+            ("", ""),
+        ];
+        for (raw, shown) in cases {
+            assert_eq!(redact_endpoint(raw), shown, "{raw}");
+        }
+        assert_eq!(
+            redact_credentials_in("could not reach https://user:s3cret@c.io (io: refused for \"u:s3cret@h\")"),
+            "could not reach https://user:***@c.io (io: refused for \"u:***@h\")"
+        );
+        // Characters a password may hold (sub-delims) do not end the search.
+        assert_eq!(redact_credentials_in("at https://u:p(a,s;s'@h: x"), "at https://u:***@h: x");
+        assert_eq!(redact_endpoint("https://u:p(a,s;s'@h"), "https://u:***@h");
+        // Masking what is masked changes nothing.
+        assert_eq!(redact_credentials_in("https://user:***@c.io"), "https://user:***@c.io");
+        let c = parse(r#"{"networkConfig":{"endpoint":"https://user:s3cret@c.io"}}"#).unwrap();
+        assert!(!format!("{c:?}").contains("s3cret"), "Debug masks it: {c:?}");
+        assert_eq!(c.network.endpoint, "https://user:s3cret@c.io");
+    }
+
+    #[test]
+    fn no_configuration_error_shows_a_password() {
+        let endpoints = [
+            "ftp://user:s3cret@c.io",
+            "https://user:s3cret@",
+            "https://user:s3cret@c.io/?q=1",
+            "https://user:s3cret@c.io#f",
+            "https://user:s3cret@.c.io",
+            "https://user:s3cret@c o.io",
+            "user:s3cret@c.io:http",
+            "javascript:user:s3cret@c.io",
+            "http:/user:s3cret@",
+        ];
+        for e in endpoints {
+            let json = serde_json::json!({"networkConfig": {"endpoint": e}}).to_string();
+            let m = err(&json);
+            assert!(m.contains("networkConfig.endpoint"), "{e}: {m}");
+            assert!(!m.contains("s3cret"), "{e}: {m}");
+        }
+        // Echoed by serde or by `describe` where an endpoint does not belong.
+        for json in [
+            r#"{"networkConfig":"https://user:s3cret@c.io"}"#,
+            r#"{"networkConfig":{"endpoint":"c.io","method":"https://user:s3cret@c.io"}}"#,
+            r#"{"networkConfig":{"endpoint":"c.io"},"sessionConfig":{"foregroundTimeout":"https://user:s3cret@c.io"}}"#,
+            r#"{"networkConfig":{"endpoint":"c.io"},"trackerConfig":{"devicePlatform":"user:s3cret@c.io"}}"#,
+        ] {
+            let m = err(json);
+            assert!(!m.contains("s3cret"), "{json}: {m}");
+            assert!(m.contains(":***@"), "{json}: {m}");
+        }
+    }
+
+    #[test]
+    fn every_numeric_and_string_option_is_bounded() {
+        let cfg = |section: &str, body: &str| format!(r#"{{"networkConfig":{{"endpoint":"h.io"}},"{section}":{body}}}"#);
+        let cases = [
+            (cfg("emitterConfig", r#"{"emitRange":1001}"#), "emitterConfig.emitRange must be at most 1000, got 1001"),
+            (cfg("emitterConfig", r#"{"byteLimitPost":10000001}"#), "emitterConfig.byteLimitPost must be at most 10000000 bytes, got 10000001"),
+            (cfg("emitterConfig", r#"{"byteLimitGet":4294967295}"#), "emitterConfig.byteLimitGet must be at most 10000000 bytes"),
+            (cfg("emitterConfig", r#"{"byteLimitGet":4294967296}"#), "emitterConfig.byteLimitGet: invalid value"),
+            (cfg("sessionConfig", r#"{"backgroundTimeout":9000000001}"#), "sessionConfig.backgroundTimeout must be at most 9000000000 seconds"),
+            (cfg("trackerConfig", &format!(r#"{{"appId":"{}"}}"#, "a".repeat(256))), "trackerConfig.appId must be at most 255 characters, got 256"),
+            (cfg("storage", &format!(r#"{{"directory":"/{}"}}"#, "d".repeat(4096))), "storage.directory must be at most 4096 characters"),
+            (cfg("storage", r#"{"directory":"/tmp/a\u0000b"}"#), "storage.directory must not contain a NUL character"),
+        ];
+        for (json, expected) in cases {
+            let m = err(&json);
+            assert!(m.contains(expected), "expected {expected:?} in {m:?}");
+        }
+        let ok = parse(&cfg("emitterConfig", r#"{"emitRange":1000,"byteLimitPost":10000000,"byteLimitGet":10000000}"#)).unwrap();
+        assert_eq!((ok.emitter.emit_range, ok.emitter.byte_limit_post), (1000, 10_000_000));
+        let ok = parse(&cfg("trackerConfig", &format!(r#"{{"appId":"{}"}}"#, "é".repeat(255)))).unwrap();
+        assert_eq!(ok.tracker.app_id.map(|a| a.chars().count()), Some(255));
+    }
+
+    #[test]
+    fn values_json_cannot_carry_are_named_by_path() {
+        let m = |kind: &str| format!("\"\\u0000rn-rust-tracker:unsupported:{kind}\"");
+        let cases = [
+            (format!(r#"{{"networkConfig":{{"endpoint":"h.io"}},"sessionConfig":{{"foregroundTimeout":{}}}}}"#, m("NaN")), "sessionConfig.foregroundTimeout must be a finite number, got NaN"),
+            (format!(r#"{{"networkConfig":{{"endpoint":"h.io"}},"sessionConfig":{{"backgroundTimeout":{}}}}}"#, m("Infinity")), "sessionConfig.backgroundTimeout must be a finite number, got Infinity"),
+            (format!(r#"{{"networkConfig":{{"endpoint":"h.io","timeout":{}}}}}"#, m("-Infinity")), "networkConfig.timeout must be a finite number, got -Infinity"),
+            (format!(r#"{{"networkConfig":{{"endpoint":{}}}}}"#, m("function")), "networkConfig.endpoint must be JSON data, got a function"),
+            (format!(r#"{{"networkConfig":{{"endpoint":"h.io"}},"emitterConfig":{{"emitRange":{}}}}}"#, m("bigint")), "emitterConfig.emitRange must be JSON data, got a BigInt"),
+            (format!(r#"{{"networkConfig":{{"endpoint":"h.io"}},"trackerConfig":{{"appId":{}}}}}"#, m("symbol")), "trackerConfig.appId must be JSON data, got a symbol"),
+            (format!(r#"{{"networkConfig":{{"endpoint":"h.io"}},"unknown":{{"deep":[{}]}}}}"#, m("NaN")), "unknown.deep[0] must be a finite number, got NaN"),
+        ];
+        for (json, expected) in cases {
+            let e = parse(&json).unwrap_err();
+            assert_eq!(e.code(), "INVALID_CONFIG");
+            assert_eq!(e.to_string(), format!("invalid configuration: {expected}"), "{json}");
+        }
+        let deep = format!(r#"{{"networkConfig":{{"endpoint":"h.io"}},"x":{}1{}}}"#, "[".repeat(70), "]".repeat(70));
+        assert!(err(&deep).contains("is nested more than 64 levels deep"), "{}", err(&deep));
+        let deeper = format!(r#"{{"x":{}1{}}}"#, "[".repeat(300), "]".repeat(300));
+        assert_eq!(err(&deeper), "invalid configuration: configuration is nested more than 64 levels deep");
     }
 }
