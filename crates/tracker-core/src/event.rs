@@ -7,6 +7,7 @@
 
 use crate::config::describe;
 use crate::error::{Result, TrackerError};
+use crate::input::{self, too_long};
 use serde_json::{Map, Value};
 
 /// Schema of the screen view event.
@@ -67,11 +68,23 @@ pub enum EventType {
     Structured,
 }
 
+impl EventType {
+    /// How the event is named in messages: `screenView`, `selfDescribing`,
+    /// `structured`.
+    pub fn root_name(self) -> &'static str {
+        match self {
+            EventType::ScreenView => "screenView",
+            EventType::SelfDescribing => "selfDescribing",
+            EventType::Structured => "structured",
+        }
+    }
+}
+
 impl Event {
     /// Parses the `{"event": ..., "contexts": [...]}` argument of a `track*` call.
     pub fn from_json(kind: EventType, json: &str) -> Result<Event> {
         let root: Value = serde_json::from_str(json)
-            .map_err(|e| TrackerError::InvalidEvent(format!("arguments are not valid JSON: {e}")))?;
+            .map_err(|e| TrackerError::InvalidEvent(input::json_syntax_error("arguments are", &e)))?;
         let mut root = match root {
             Value::Object(m) => m,
             other => return Err(invalid(format!("arguments must be an object, got {}", describe(&other)))),
@@ -86,7 +99,20 @@ impl Event {
 
     /// Builds an event from the two arguments of a `track*` call: the event
     /// description and the optional array of entities (absent or `null`: none).
+    /// A value JSON cannot carry (its marker, [`input::UNSUPPORTED_VALUE_PREFIX`])
+    /// anywhere in either, or nesting deeper than [`input::MAX_JSON_DEPTH`],
+    /// is refused by its path, e.g. `selfDescribing.data.price must be a
+    /// finite number, got NaN`.
     pub fn from_args(kind: EventType, event: Option<Value>, contexts: Option<Value>) -> Result<Event> {
+        let checked = event
+            .iter()
+            .map(|v| (v, kind.root_name()))
+            .chain(contexts.iter().map(|v| (v, "contexts")))
+            .try_for_each(|(v, root)| input::check_json(v, root));
+        if let Err(message) = checked {
+            event.into_iter().chain(contexts).for_each(input::dismantle);
+            return Err(invalid(message));
+        }
         let contexts = parse_contexts(contexts)?;
         let body = match kind {
             EventType::ScreenView => screen_view(event)?,
@@ -127,14 +153,23 @@ fn object(what: &str, v: Option<Value>) -> Result<Map<String, Value>> {
     }
 }
 
-fn take_string(m: &mut Map<String, Value>, what: &str, key: &str, required: bool) -> Result<Option<String>> {
+fn take_string(
+    m: &mut Map<String, Value>,
+    what: &str,
+    key: &str,
+    required: bool,
+    max_chars: usize,
+) -> Result<Option<String>> {
     match m.remove(key) {
         None | Some(Value::Null) if !required => Ok(None),
         None | Some(Value::Null) => Err(invalid(format!("{what}.{key} is required"))),
         Some(Value::String(s)) if required && s.is_empty() => {
             Err(invalid(format!("{what}.{key} must be a non-empty string")))
         }
-        Some(Value::String(s)) => Ok(Some(s)),
+        Some(Value::String(s)) => match too_long(&s, max_chars) {
+            Some(n) => Err(invalid(format!("{what}.{key} must be at most {max_chars} characters, got {n}"))),
+            None => Ok(Some(s)),
+        },
         Some(other) => Err(invalid(format!("{what}.{key} must be a string, got {}", describe(&other)))),
     }
 }
@@ -161,8 +196,9 @@ fn truncate(s: &str) -> String {
 fn screen_view(event: Option<Value>) -> Result<EventBody> {
     let what = "screenView";
     let mut m = object(what, event)?;
-    let name = take_string(&mut m, what, "name", true)?.unwrap_or_default();
-    let id = match take_string(&mut m, what, "id", false)? {
+    let max = input::MAX_SCREEN_VIEW_STRING_CHARS;
+    let name = take_string(&mut m, what, "name", true, max)?.unwrap_or_default();
+    let id = match take_string(&mut m, what, "id", false, max)? {
         Some(id) => parse_uuid("screenView.id", &id)?,
         None => uuid::Uuid::new_v4().to_string(),
     };
@@ -170,7 +206,7 @@ fn screen_view(event: Option<Value>) -> Result<EventBody> {
     data.insert("name".into(), Value::String(name));
     data.insert("id".into(), Value::String(id));
     for key in ["type", "previousName", "previousId", "previousType", "transitionType"] {
-        if let Some(v) = take_string(&mut m, what, key, false)? {
+        if let Some(v) = take_string(&mut m, what, key, false, max)? {
             let v = if key == "previousId" { parse_uuid("screenView.previousId", &v)? } else { v };
             data.insert(key.into(), Value::String(v));
         }
@@ -182,10 +218,10 @@ fn screen_view(event: Option<Value>) -> Result<EventBody> {
 fn structured(event: Option<Value>) -> Result<EventBody> {
     let what = "structured";
     let mut m = object(what, event)?;
-    let category = take_string(&mut m, what, "category", true)?.unwrap_or_default();
-    let action = take_string(&mut m, what, "action", true)?.unwrap_or_default();
-    let label = take_string(&mut m, what, "label", false)?;
-    let property = take_string(&mut m, what, "property", false)?;
+    let category = take_string(&mut m, what, "category", true, input::MAX_STRUCTURED_CATEGORY_CHARS)?.unwrap_or_default();
+    let action = take_string(&mut m, what, "action", true, input::MAX_STRUCTURED_ACTION_CHARS)?.unwrap_or_default();
+    let label = take_string(&mut m, what, "label", false, input::MAX_STRUCTURED_LABEL_CHARS)?;
+    let property = take_string(&mut m, what, "property", false, input::MAX_STRUCTURED_PROPERTY_CHARS)?;
     let value = match m.remove("value") {
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) => n.as_f64().filter(|f| f.is_finite()),
@@ -205,6 +241,9 @@ fn self_describing(what: &str, v: Value) -> Result<SelfDescribing> {
         None | Some(Value::Null) => return Err(invalid(format!("{what}.schema is required"))),
         Some(other) => return Err(invalid(format!("{what}.schema must be a string, got {}", describe(&other)))),
     };
+    if let Some(n) = too_long(&schema, input::MAX_SCHEMA_URI_CHARS) {
+        return Err(invalid(format!("{what}.schema must be at most {} characters, got {n}", input::MAX_SCHEMA_URI_CHARS)));
+    }
     if !is_iglu_uri(&schema) {
         return Err(invalid(format!(
             "{what}.schema must be an Iglu URI like iglu:com.acme/event/jsonschema/1-0-0, got {:?}",
@@ -254,6 +293,7 @@ pub fn is_iglu_uri(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn err(kind: EventType, json: &str) -> String {
         Event::from_json(kind, json).unwrap_err().to_string()
@@ -303,6 +343,98 @@ mod tests {
             let m = err(kind, json);
             assert!(m.contains(expected), "{json}: expected {expected:?} in {m:?}");
         }
+    }
+
+    #[test]
+    fn string_fields_are_bounded() {
+        use EventType::*;
+        let long = |n: usize| "x".repeat(n);
+        let cases = [
+            (ScreenView, json!({"name": long(4097)}), None, "screenView.name must be at most 4096 characters, got 4097"),
+            (ScreenView, json!({"name": "a", "type": long(4097)}), None, "screenView.type must be at most 4096 characters"),
+            (ScreenView, json!({"name": "a", "previousName": long(5000)}), None, "screenView.previousName must be at most 4096 characters, got 5000"),
+            (ScreenView, json!({"name": "a", "previousType": long(4097)}), None, "screenView.previousType must be at most 4096"),
+            (ScreenView, json!({"name": "a", "transitionType": long(4097)}), None, "screenView.transitionType must be at most 4096"),
+            (ScreenView, json!({"name": "a", "id": long(5000)}), None, "screenView.id must be at most 4096 characters"),
+            (Structured, json!({"category": long(1001), "action": "a"}), None, "structured.category must be at most 1000 characters, got 1001"),
+            (Structured, json!({"category": "c", "action": long(1001)}), None, "structured.action must be at most 1000 characters, got 1001"),
+            (Structured, json!({"category": "c", "action": "a", "label": long(4097)}), None, "structured.label must be at most 4096 characters, got 4097"),
+            (Structured, json!({"category": "c", "action": "a", "property": long(1001)}), None, "structured.property must be at most 1000 characters, got 1001"),
+            (SelfDescribing, json!({"schema": format!("iglu:com.acme/{}/jsonschema/1-0-0", long(600)), "data": {}}), None, "selfDescribing.schema must be at most 512 characters, got 631"),
+            (ScreenView, json!({"name": "a"}), Some(json!([{"schema": long(513), "data": {}}])), "contexts[0].schema must be at most 512 characters, got 513"),
+        ];
+        for (kind, event, contexts, expected) in cases {
+            let e = Event::from_args(kind, Some(event), contexts).unwrap_err();
+            assert_eq!(e.code(), "INVALID_EVENT");
+            assert!(e.to_string().contains(expected), "expected {expected:?} in {e}");
+            assert!(e.to_string().len() < 300, "nothing long is echoed: {e}");
+        }
+        // At the bound, counted in characters (not bytes or UTF-16 units).
+        let ok = [
+            (ScreenView, json!({"name": "é".repeat(4096), "type": "😀".repeat(4096)})),
+            (Structured, json!({"category": "é".repeat(1000), "action": long(1000), "label": long(4096), "property": long(1000)})),
+            (SelfDescribing, json!({"schema": format!("iglu:com.acme/{}/jsonschema/1-0-0", long(481)), "data": {}})),
+        ];
+        for (kind, event) in ok {
+            assert!(Event::from_args(kind, Some(event), None).is_ok());
+        }
+    }
+
+    #[test]
+    fn values_json_cannot_carry_are_refused_by_path_in_events_and_entities() {
+        use EventType::*;
+        let m = |kind: &str| Value::String(format!("{}{kind}", input::UNSUPPORTED_VALUE_PREFIX));
+        let iglu = "iglu:com.acme/e/jsonschema/1-0-0";
+        let cases = [
+            (SelfDescribing, json!({"schema": iglu, "data": {"price": m("NaN")}}), None, "selfDescribing.data.price must be a finite number, got NaN"),
+            (ScreenView, json!({"name": "a"}), Some(json!([{"schema": iglu, "data": {"items": [1, 2, {"f": m("function")}]}}])), "contexts[0].data.items[2].f must be JSON data, got a function"),
+            (Structured, json!({"category": "c", "action": "a", "value": m("Infinity")}), None, "structured.value must be a finite number, got Infinity"),
+            (Structured, json!({"category": m("symbol"), "action": "a"}), None, "structured.category must be JSON data, got a symbol"),
+            (ScreenView, json!({"name": m("bigint")}), None, "screenView.name must be JSON data, got a BigInt"),
+            (ScreenView, m("NaN"), None, "screenView must be a finite number, got NaN"),
+            (ScreenView, json!({"name": "a"}), Some(m("function")), "contexts must be JSON data, got a function"),
+            (SelfDescribing, json!({"schema": iglu, "data": {"ok": 1}}), Some(json!([{"schema": iglu, "data": {"a": {"b": {"c": [m("-Infinity")]}}}}])), "contexts[0].data.a.b.c[0] must be a finite number, got -Infinity"),
+        ];
+        for (kind, event, contexts, expected) in cases {
+            let e = Event::from_args(kind, Some(event), contexts).unwrap_err();
+            assert_eq!(e, TrackerError::InvalidEvent(expected.to_string()));
+        }
+        // The same through the JSON text TypeScript sends.
+        let text = format!(r#"{{"event":{{"schema":"{iglu}","data":{{"p":"\u0000rn-rust-tracker:unsupported:NaN"}}}}}}"#);
+        assert_eq!(err(SelfDescribing, &text), "invalid event: selfDescribing.data.p must be a finite number, got NaN");
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let iglu = "iglu:com.acme/e/jsonschema/1-0-0";
+        // Built by moving: `json!` would serialize its argument again at every level.
+        let nest = |levels: usize| {
+            (0..levels).fold(json!(1), |v, _| {
+                let mut m = Map::new();
+                m.insert("k".into(), v);
+                Value::Object(m)
+            })
+        };
+        let sd = |data: Value| {
+            let mut m = Map::new();
+            m.insert("schema".into(), json!("iglu:com.acme/e/jsonschema/1-0-0"));
+            m.insert("data".into(), data);
+            Some(Value::Object(m))
+        };
+        // The event object is level 1 and its data level 2.
+        let ok = Event::from_args(EventType::SelfDescribing, sd(nest(63)), None);
+        assert!(ok.is_ok());
+        let e = Event::from_args(EventType::SelfDescribing, sd(nest(64)), None).unwrap_err();
+        assert!(e.to_string().contains("is nested more than 64 levels deep"), "{e}");
+        assert!(e.to_string().starts_with("invalid event: selfDescribing.data.k.k"), "{e}");
+        // A value built in Rust, far deeper than the parser allows: refused and dropped without recursion.
+        let e = Event::from_args(EventType::SelfDescribing, sd(nest(200_000)), None);
+        assert!(e.is_err());
+        // Deeper than serde_json parses: the parser's limit, said in words.
+        let text = format!(r#"{{"event":{{"schema":"{iglu}","data":{}1{}}}}}"#, "[".repeat(200), "]".repeat(200));
+        assert_eq!(err(EventType::SelfDescribing, &text), "invalid event: arguments are nested more than 64 levels deep");
+        let text = r#"{"event":{"name":"cut \ud83d"}}"#;
+        assert!(err(EventType::ScreenView, text).contains("arguments are not valid Unicode: a string holds a lone UTF-16 surrogate"));
     }
 
     #[test]

@@ -10,6 +10,7 @@
 use crate::config::describe;
 use crate::error::{Result, TrackerError};
 use crate::event::{Event, EventType};
+use crate::input;
 use crate::reply::Responder;
 use crate::session::SessionInfo;
 use crate::tracker::{Op, Outcome, Tracker};
@@ -89,6 +90,7 @@ impl Method {
 
     /// The method of that name.
     pub fn from_name(name: &str) -> Result<Method> {
+        input::inject_panic(name);
         Method::ALL
             .into_iter()
             .find(|m| m.name() == name)
@@ -122,18 +124,12 @@ impl Method {
     /// hands the call to `tracker`; `done` answers with the method's value
     /// (`null` for those that return nothing) and the sessions it started.
     pub fn invoke(self, tracker: &Tracker, args_json: &str, done: Responder<(Value, Outcome)>) {
-        let args = match self.arguments(args_json) {
-            Ok(args) => args,
+        let event = match self.parse(args_json) {
+            Ok(event) => event,
             Err(e) => return done.respond(Err(e)),
         };
-        let op = match self.event_type() {
-            Some(kind) => {
-                let mut args = args.into_iter();
-                match Event::from_args(kind, args.next(), args.next()) {
-                    Ok(event) => Op::Track { event, eid: uuid::Uuid::new_v4().to_string() },
-                    Err(e) => return done.respond(Err(e)),
-                }
-            }
+        let op = match event {
+            Some(event) => Op::Track { event, eid: uuid::Uuid::new_v4().to_string() },
             None => match self {
                 Method::StartNewSession => Op::StartNewSession,
                 Method::PauseSessionChecking => Op::SetPaused(true),
@@ -158,6 +154,25 @@ impl Method {
         );
     }
 
+    /// Checks the arguments (a JSON array) exactly as [`Method::invoke`]
+    /// does before it hands the call to a tracker, without a tracker: for
+    /// tools and tests.
+    pub fn check_arguments(self, args_json: &str) -> Result<()> {
+        self.parse(args_json).map(|_| ())
+    }
+
+    /// The arguments, checked: the event of a `track*` method, none for the others.
+    fn parse(self, args_json: &str) -> Result<Option<Event>> {
+        let args = self.arguments(args_json)?;
+        match self.event_type() {
+            Some(kind) => {
+                let mut args = args.into_iter();
+                Event::from_args(kind, args.next(), args.next()).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
     /// Parses the argument array: `track*` take the event and optional
     /// entities (`null`: none); the others take none.
     fn arguments(self, args_json: &str) -> Result<Vec<Value>> {
@@ -165,12 +180,56 @@ impl Method {
         let args = match serde_json::from_str::<Value>(args_json) {
             Ok(Value::Array(args)) => args,
             Ok(other) => return Err(bad(format!("arguments must be a JSON array, got {}", describe(&other)))),
-            Err(e) => return Err(bad(format!("arguments are not valid JSON: {e}"))),
+            Err(e) => {
+                let message = input::json_syntax_error("arguments are", &e);
+                // Too deep, or not Unicode: for a `track*` method, that is its event.
+                let content = !message.starts_with("arguments are not valid JSON");
+                return Err(if content && self.event_type().is_some() {
+                    TrackerError::InvalidEvent(message)
+                } else {
+                    bad(message)
+                });
+            }
         };
         let max = if self.event_type().is_some() { 2 } else { 0 };
         if args.len() > max {
             return Err(bad(format!("{} takes at most {max} argument(s), got {}", self.name(), args.len())));
         }
         Ok(args)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_are_checked_without_a_tracker() {
+        let m = Method::TrackSelfDescribingEvent;
+        assert_eq!(m.check_arguments(r#"[{"schema":"iglu:a/b/jsonschema/1-0-0","data":{}}]"#), Ok(()));
+        let e = m.check_arguments(r#"[{"schema":"iglu:a/b/jsonschema/1-0-0","data":{"p":"\u0000rn-rust-tracker:unsupported:NaN"}}]"#);
+        assert_eq!(e, Err(TrackerError::InvalidEvent("selfDescribing.data.p must be a finite number, got NaN".into())));
+        let deep = format!("[{}1{}]", "[".repeat(300), "]".repeat(300));
+        assert_eq!(m.check_arguments(&deep).unwrap_err().code(), "INVALID_EVENT");
+        let e = Method::GetSessionId.check_arguments(&deep).unwrap_err();
+        assert_eq!(e, TrackerError::InvalidArgument("arguments are nested more than 64 levels deep".into()));
+        assert_eq!(Method::Flush.check_arguments("{").unwrap_err().code(), "INVALID_ARGUMENT");
+        assert_eq!(Method::Flush.check_arguments("[]"), Ok(()));
+        let e = Method::Flush.check_arguments(r#"["\ud800"]"#).unwrap_err();
+        assert!(e.to_string().contains("lone UTF-16 surrogate"), "{e}");
+        assert_eq!(e.code(), "INVALID_ARGUMENT");
+        let e = Method::TrackScreenViewEvent.check_arguments(r#"[{"name":"\ud800"}]"#).unwrap_err();
+        assert_eq!(e.code(), "INVALID_EVENT", "{e}");
+        assert_eq!(Method::TrackScreenViewEvent.check_arguments("[").unwrap_err().code(), "INVALID_ARGUMENT");
+    }
+
+    /// The panic used by the boundary tests exists only with the
+    /// `panic-injection` feature; in a build without it, the name is just an
+    /// unknown method.
+    #[cfg(not(feature = "panic-injection"))]
+    #[test]
+    fn no_method_panics_without_the_test_feature() {
+        let e = Method::from_name("__rnRustTrackerInjectPanic").unwrap_err();
+        assert_eq!(e.code(), "UNKNOWN_METHOD");
     }
 }
