@@ -10,7 +10,7 @@
 //! never holds up `removeTracker` or the next tracker of the namespace.
 
 use crate::clock::Clock;
-use crate::config::{EmitterConfig, HttpMethod, NetworkConfig};
+use crate::config::{redact_credentials_in, redact_endpoint, EmitterConfig, HttpMethod, NetworkConfig};
 use crate::error::{Result, TrackerError};
 use crate::payload::{self, POST_WRAPPER_BYTES, STM_BYTES};
 use crate::policy::{self, Action, Backoff, DropReason, Response};
@@ -420,11 +420,17 @@ impl Worker {
             // client takes) will never go out: as if the collector said 413.
             Err(e @ (ureq::Error::Http(_) | ureq::Error::BadUri(_))) => (
                 Response::Status { code: 413, retry_after_ms: None, location: None },
-                format!("the request cannot be sent ({e})"),
+                format!("the request cannot be sent ({})", redact_credentials_in(&e.to_string())),
             ),
+            // Neither the endpoint's credentials nor a URL in the client's
+            // words may reach a message.
             Err(e) => (
                 Response::NoAnswer,
-                format!("could not reach the collector at {} ({e})", self.network.endpoint),
+                format!(
+                    "could not reach the collector at {} ({})",
+                    redact_endpoint(&self.network.endpoint),
+                    redact_credentials_in(&e.to_string())
+                ),
             ),
         }
     }
