@@ -43,17 +43,23 @@ const action = (e) => e.raw.se_ac;
 
 test('an event the collector refuses among good ones: the good ones arrive, the refused one is dropped and counted', async (t) => {
   const { collector, tracker } = await setup(t);
-  collector.respondWith(({ events }) => (events.some((e) => action(e) === 'poison') ? { status: 400 } : undefined));
+  // Queue all twelve first, so that they go out in one batch.
+  collector.fail(503);
   for (let i = 0; i < 12; i += 1) {
     await tracker.trackStructuredEvent({ category: 'c', action: i === 5 ? 'poison' : `good ${i}` });
   }
+  collector.fail(null);
+  collector.respondWith(({ events }) => (events.some((e) => action(e) === 'poison') ? { status: 400 } : undefined));
   await tracker.flush();
   assert.deepEqual(collector.events.map(action).sort(), Array.from({ length: 12 }, (_, i) => `good ${i}`).filter((a) => a !== 'good 5').sort());
   const stats = await tracker.getDeliveryStats();
-  assert.deepEqual({ ...stats, lastError: undefined }, { queued: 0, sent: 11, dropped: { storeLimit: 0, rejected: 1, oversized: 0 }, lastError: undefined });
-  assert.equal(stats.lastError, null, 'requests after the refused one succeeded');
-  // The batch was split until the refused event was alone: no good event was dropped with it.
-  assert.ok(collector.requests.filter((r) => r.failed).length >= 2);
+  assert.deepEqual(stats, { queued: 0, sent: 11, dropped: { storeLimit: 0, rejected: 1, oversized: 0 }, lastError: null });
+  // The batch was split until the refused event was alone; good events still went in batches.
+  const withPoison = collector.requests.filter((r) => r.body.includes('"se_ac":"poison"'));
+  assert.ok(withPoison.length >= 2, `${withPoison.length} requests held the refused event`);
+  assert.equal(JSON.parse(withPoison[withPoison.length - 1].body).data.length, 1, 'last alone');
+  const accepted = collector.requests.filter((r) => !r.failed).map((r) => JSON.parse(r.body).data.length);
+  assert.ok(accepted.some((n) => n > 1), `accepted requests: ${accepted}`);
 });
 
 test('413: a batch is split until it fits; a single event still too large is dropped as oversized', async (t) => {
@@ -87,6 +93,7 @@ test('429 with Retry-After: the retry waits as long as the collector asked', asy
   assert.ok(refused.failed && !accepted.failed);
   // Exponential backoff alone would retry within 1 s; 3 s were asked for.
   assert.ok(accepted.at - refused.at >= 2900, `retried after ${accepted.at - refused.at} ms`);
+  await tracker.flush(); // the delete after the 2xx is done
   assert.equal((await tracker.getDeliveryStats()).lastError, null, 'cleared by the success');
 });
 
