@@ -94,3 +94,22 @@ fn a_flush_during_a_backoff_does_not_lengthen_it() {
     pass_time(&h, 4_100, 100);
     eventually("the scheduled retry", || h.collector.events().len() == 1);
 }
+
+#[test]
+fn moving_to_the_background_or_foreground_sends_at_once_even_during_a_backoff() {
+    let h = Harness::start(json!({}));
+    h.collector.set_mode(Mode::RetryAfter(503, 600));
+    h.structured("queued");
+    eventually("the first attempt failed", || h.collector.refused_requests() == 1);
+    // The next retry is 10 minutes away on the clock, which does not move.
+    h.collector.set_mode(Mode::Accept);
+    h.background();
+    eventually("sent on going to the background", || h.collector.events().len() == 2);
+    assert_eq!(h.sent().iter().map(|e| e.field("e").to_string()).collect::<Vec<_>>(), ["se", "ue"]);
+    h.collector.set_mode(Mode::RetryAfter(503, 600));
+    h.structured("in the background");
+    eventually("that attempt failed", || h.collector.refused_requests() == 2);
+    h.collector.set_mode(Mode::Accept);
+    h.foreground();
+    eventually("sent on coming back", || h.collector.events().len() == 4);
+}
