@@ -139,7 +139,7 @@ function parseSwift(src) {
 
 function parseNode(src) {
   const methods = {};
-  for (const m of src.matchAll(/#\[napi\]\s*pub fn (\w+)\(([^)]*)\)\s*->\s*Result<(\w+)>/g)) {
+  for (const m of src.matchAll(/#\[napi(?:\([^)]*\))?\]\s*pub fn (\w+)\(([^)]*)\)\s*->\s*Result<(\w+)>/g)) {
     const params = splitArgs(m[2]).filter((p) => !/:\s*Env$/.test(p)).map((p) => p.split(':')[1]);
     methods[m[1].replace(/_(\w)/g, (_, c) => c.toUpperCase())] = { args: params.map(kind), promise: m[3] === 'JsObject' };
   }
