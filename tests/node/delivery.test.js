@@ -269,3 +269,17 @@ test('space goes back to the file system once the queue drains', async (t) => {
   assert.ok(drained < full / 20, `${full} bytes while queued, ${drained} once drained`);
   console.log(`# ${full} bytes while queued, ${drained} once drained`);
 });
+
+test('GET: an event is measured as its percent-encoded URL, and one that could never be sent is rejected when tracked', async (t) => {
+  const { collector, tracker } = await setup(t, { network: { method: 'get' }, controller: { emitterConfig: { byteLimitGet: 3000 } } });
+  // 'é€' is 5 bytes, 15 percent-encoded: this label is 1,500 bytes as data (the
+  // whole event fits in 3000 unencoded) but 4,500 in the URL.
+  await assert.rejects(tracker.trackStructuredEvent({ category: 'c', action: 'big', label: 'é€'.repeat(300) }), {
+    code: 'INVALID_EVENT',
+    message: /over emitterConfig\.byteLimitGet \(3000\); it was not tracked/,
+  });
+  await tracker.trackStructuredEvent({ category: 'c', action: 'small', label: 'é€'.repeat(30) });
+  await tracker.flush();
+  assert.deepEqual(collector.events.map(action), ['small']);
+  assert.ok(collector.requests.every((r) => r.method === 'GET'));
+});
