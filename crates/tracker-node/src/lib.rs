@@ -9,11 +9,19 @@
 //! whose `code` and `message` are the core's. While calls are pending the
 //! addon keeps the event loop alive, so a process does not exit with a track
 //! call uncommitted. Nothing is decided here.
+//!
+//! No panic reaches Node: unwinding out of a Node-API callback aborts the
+//! whole process. Each call into the core runs inside the core's last-resort
+//! guard ([`tracker_core::error::catch_panic`]), so a panic below comes back
+//! as a Promise rejected with code `INTERNAL` naming the method; and each
+//! exported function is `catch_unwind` for napi-rs, so a panic in this file's
+//! own code becomes a thrown JavaScript error.
 
 use napi::threadsafe_function::{ThreadSafeCallContext, ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{check_status, sys, Env, JsError, JsObject, JsUnknown, NapiRaw, NapiValue, Result};
 use napi_derive::napi;
 use std::cell::RefCell;
+use tracker_core::error::catch_panic;
 use tracker_core::{registry, Failure, PlatformDefaults};
 
 /// A Promise of this thread's, waiting for its answer.
@@ -89,46 +97,49 @@ fn settler(env: &Env) -> Result<ThreadsafeFunction<Settlement>> {
     })
 }
 
-/// A Promise settled by the answer given to `call`.
-fn promise(env: &Env, call: impl FnOnce(registry::Answer)) -> Result<JsObject> {
+/// A Promise settled by the answer given to `call` (the core's `method`).
+fn promise(env: &Env, method: &str, call: impl FnOnce(registry::Answer)) -> Result<JsObject> {
     let mut deferred = std::ptr::null_mut();
     let mut promise = std::ptr::null_mut();
     check_status!(unsafe { sys::napi_create_promise(env.raw(), &mut deferred, &mut promise) })?;
     let tsfn = settler(env)?;
     let deferred = Deferred(deferred);
-    call(Box::new(move |result| {
+    let answer: registry::Answer = Box::new(move |result| {
         tsfn.call(Ok(Settlement { deferred, result }), ThreadsafeFunctionCallMode::NonBlocking);
-    }));
+    });
+    catch_panic(method, answer, call);
     Ok(unsafe { JsObject::from_raw_unchecked(env.raw(), promise) })
 }
 
 /// Creates (or replaces) the tracker of `namespace`; the databases go to
 /// `storage.directory` of the configuration, or the per-user default.
-#[napi]
+#[napi(catch_unwind)]
 pub fn create_tracker(env: Env, tracker_namespace: String, config_json: String) -> Result<JsObject> {
-    promise(&env, |a| registry::create_tracker(&tracker_namespace, &config_json, &PlatformDefaults::default(), a))
+    promise(&env, "createTracker", |a| {
+        registry::create_tracker(&tracker_namespace, &config_json, &PlatformDefaults::default(), a)
+    })
 }
 
 /// Calls a tracker method by name with its arguments as a JSON array.
-#[napi]
+#[napi(catch_unwind)]
 pub fn call_tracker(env: Env, tracker_namespace: String, method: String, args_json: String) -> Result<JsObject> {
-    promise(&env, |a| registry::call_tracker(&tracker_namespace, &method, &args_json, a))
+    promise(&env, &method, |a| registry::call_tracker(&tracker_namespace, &method, &args_json, a))
 }
 
 /// Removes a tracker.
-#[napi]
+#[napi(catch_unwind)]
 pub fn remove_tracker(env: Env, tracker_namespace: String) -> Result<JsObject> {
-    promise(&env, |a| registry::remove_tracker(&tracker_namespace, a))
+    promise(&env, "removeTracker", |a| registry::remove_tracker(&tracker_namespace, a))
 }
 
 /// Removes every tracker.
-#[napi]
+#[napi(catch_unwind)]
 pub fn remove_all_trackers(env: Env) -> Result<JsObject> {
-    promise(&env, registry::remove_all_trackers)
+    promise(&env, "removeAllTrackers", registry::remove_all_trackers)
 }
 
 /// Moves every tracker to `state` (`active`, `background`, `inactive`, ...).
-#[napi]
+#[napi(catch_unwind)]
 pub fn set_app_state(env: Env, state: String) -> Result<JsObject> {
-    promise(&env, |a| registry::set_app_state(&state, a))
+    promise(&env, "setAppState", |a| registry::set_app_state(&state, a))
 }
