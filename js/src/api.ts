@@ -26,7 +26,7 @@ export type NativeSurface = Omit<Spec, 'getConstants'>;
 /**
  * A failed call: `code` is the core's stable error code (`INVALID_CONFIG`,
  * `INVALID_EVENT`, `INVALID_ARGUMENT`, `UNKNOWN_TRACKER`, `STORAGE`,
- * `NETWORK`, `SHUT_DOWN`, `UNKNOWN_METHOD`), `method` the method that failed,
+ * `NETWORK`, `SHUT_DOWN`, `UNKNOWN_METHOD`, `INTERNAL`), `method` the method that failed,
  * and the message the core's, naming the method and the field.
  *
  * Two kinds of failure never reach the core and have codes of their own:
@@ -57,15 +57,24 @@ function asError(method: string, e: unknown): TrackerError {
 }
 
 /**
- * JSON for the core. Values JSON cannot carry are encoded as strings the
- * core will reject by name (NaN, Infinity, functions) instead of vanishing.
+ * The marker of a value JSON cannot carry: this prefix, then its kind. The
+ * core (crates/tracker-core/src/input.rs, `UNSUPPORTED_VALUE_PREFIX`) finds
+ * it anywhere in a configuration or an argument and rejects the call, naming
+ * the field by its path; no app string begins with a NUL and this text.
+ */
+const UNSUPPORTED = '\u0000rn-rust-tracker:unsupported:';
+
+/**
+ * JSON for the core. Values JSON cannot carry (NaN, Infinity, -Infinity, a
+ * BigInt, a function, a symbol) become the marker above, for the core to
+ * reject, instead of vanishing or turning into other values; `undefined`
+ * stays JSON's (left out of objects, `null` in arrays). Nothing is decided here.
  */
 function encode(method: string, value: unknown): string {
   try {
     return JSON.stringify(value, (_key, v: unknown) => {
-      if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
-      if (typeof v === 'function' || typeof v === 'symbol') return `[${typeof v}]`;
-      if (typeof v === 'bigint') return v.toString();
+      if (typeof v === 'number' && !Number.isFinite(v)) return UNSUPPORTED + String(v);
+      if (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') return UNSUPPORTED + typeof v;
       return v;
     });
   } catch (e) {
