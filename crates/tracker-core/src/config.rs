@@ -260,8 +260,8 @@ impl Config {
             )));
         }
         let raw: RawConfig = serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = e.path().to_string();
-            let msg = strip_position(&e.inner().to_string());
+            let path = input::cut(&e.path().to_string(), 80);
+            let msg = input::cut_quoted(&strip_position(&e.inner().to_string()), 60);
             if path.is_empty() || path == "." {
                 TrackerError::InvalidConfig(msg)
             } else {
@@ -558,9 +558,23 @@ pub fn normalise_endpoint(raw: &str) -> Result<String> {
 /// The endpoint as it may be shown: the credentials of its authority masked,
 /// the user name kept when there is a password (`https://user:***@host`),
 /// masked too when it stands alone (`https://***@host`, a token used as the
-/// user name). Works on any text an app gave as an endpoint, valid or not.
+/// user name). Works on any text an app gave as an endpoint, valid or not:
+/// everything between the scheme and the last `@` counts as credentials, so
+/// a malformed one (`https://u:p/w@host`) is masked whole, and an `@` in a
+/// path masks too much rather than too little.
 pub fn redact_endpoint(endpoint: &str) -> String {
-    mask_userinfo(endpoint, |c| matches!(c, '/' | '?' | '#' | '\\'))
+    let start = endpoint.find("://").map_or(0, |i| i + 3);
+    match endpoint.rfind('@') {
+        Some(at) if at > start => {
+            let userinfo = &endpoint[start..at];
+            let shown = match userinfo.find(':') {
+                Some(colon) => format!("{}:***", &userinfo[..colon]),
+                None => "***".to_string(),
+            };
+            format!("{}{shown}{}", &endpoint[..start], &endpoint[at..])
+        }
+        _ => endpoint.to_string(),
+    }
 }
 
 /// `text` (an error message, the words of an HTTP client's error) with the
@@ -811,8 +825,12 @@ mod tests {
             ("user:s3cret@c.io", "user:***@c.io"),
             ("https://u:pa:ss@w@c.io", "https://u:***@c.io"),
             ("ftp://user:s3cret@c.io", "ftp://user:***@c.io"),
-            ("http:/user:s3cret@c.io", "http:/user:***@c.io"),
-            ("https://c.io/@handle", "https://c.io/@handle"),
+            ("http:/user:s3cret@c.io", "http:***@c.io"),
+            ("https://u:p/w@c.io", "https://u:***@c.io"),
+            ("https://u:p?w@c.io", "https://u:***@c.io"),
+            ("https://c.io/@handle", "https://***@handle"),
+            ("https://c.io/@", "https://***@"),
+            ("@c.io", "@c.io"),
             ("https://c.io", "https://c.io"),
             ("", ""),
         ];
@@ -882,6 +900,14 @@ mod tests {
             let m = err(&json);
             assert!(m.contains(expected), "expected {expected:?} in {m:?}");
         }
+        // What serde echoes (an unknown key, a wrong string) is cut.
+        let key = "k".repeat(5000);
+        let m = err(&cfg("emitterConfig", &format!(r#"{{"{key}":1}}"#)));
+        assert!(m.contains(&format!("unknown field `{}...`", "k".repeat(60))) && m.len() < 500, "{m}");
+        let m = err(&cfg("emitterConfig", &format!(r#"{{"customRetryForStatusCodes":{{"{key}":1}}}}"#)));
+        assert!(m.len() < 400, "{m}");
+        let m = err(&cfg("trackerConfig", &format!(r#"{{"devicePlatform":"{key}"}}"#)));
+        assert!(m.contains("unknown variant `kkk") && m.len() < 400, "{m}");
         let ok = parse(&cfg("emitterConfig", r#"{"emitRange":1000,"byteLimitPost":10000000,"byteLimitGet":10000000}"#)).unwrap();
         assert_eq!((ok.emitter.emit_range, ok.emitter.byte_limit_post), (1000, 10_000_000));
         let ok = parse(&cfg("trackerConfig", &format!(r#"{{"appId":"{}"}}"#, "é".repeat(255)))).unwrap();

@@ -92,7 +92,7 @@ impl Event {
         let event = root.remove("event");
         let contexts = root.remove("contexts");
         if let Some(k) = root.keys().next() {
-            return Err(invalid(format!("unknown argument `{k}` (expected `event` and `contexts`)")));
+            return Err(invalid(format!("unknown argument `{}` (expected `event` and `contexts`)", input::cut(k, 60))));
         }
         Event::from_args(kind, event, contexts)
     }
@@ -176,7 +176,7 @@ fn take_string(
 
 fn no_more_keys(m: &Map<String, Value>, what: &str) -> Result<()> {
     match m.keys().next() {
-        Some(k) => Err(invalid(format!("{what} has unknown property `{k}`"))),
+        Some(k) => Err(invalid(format!("{what} has unknown property `{}`", input::cut(k, 60)))),
         None => Ok(()),
     }
 }
@@ -369,6 +369,8 @@ mod tests {
             assert!(e.to_string().contains(expected), "expected {expected:?} in {e}");
             assert!(e.to_string().len() < 300, "nothing long is echoed: {e}");
         }
+        let e = Event::from_args(ScreenView, Some(json!({"name": "a", long(5000): 1})), None).unwrap_err();
+        assert_eq!(e.to_string(), format!("invalid event: screenView has unknown property `{}...`", long(60)));
         // At the bound, counted in characters (not bytes or UTF-16 units).
         let ok = [
             (ScreenView, json!({"name": "é".repeat(4096), "type": "😀".repeat(4096)})),

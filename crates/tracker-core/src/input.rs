@@ -147,6 +147,41 @@ pub(crate) fn quote(s: &str, max: usize) -> String {
     cut
 }
 
+/// `s` cut to `max` characters, `...` after a cut: for what a message echoes
+/// without quotes of its own (a key in backticks).
+pub(crate) fn cut(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// A message of serde's with every backticked or double-quoted part longer
+/// than `max` characters cut (serde echoes an unknown key or a wrong string
+/// whole, however long).
+pub(crate) fn cut_quoted(msg: &str, max: usize) -> String {
+    let mut out = String::with_capacity(msg.len().min(1024));
+    let mut rest = msg;
+    while let Some(open) = rest.find(['`', '"']) {
+        let quote = rest[open..].chars().next().unwrap_or('`');
+        out.push_str(&rest[..=open]);
+        let inner = &rest[open + 1..];
+        match inner.find(quote) {
+            Some(close) => {
+                out.push_str(&cut(&inner[..close], max));
+                out.push(quote);
+                rest = &inner[close + 1..];
+            }
+            None => {
+                out.push_str(&cut(inner, max));
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A string's length in characters, if over `max`.
 pub(crate) fn too_long(s: &str, max: usize) -> Option<usize> {
     // Bytes bound characters from above: most strings need no count.
@@ -426,6 +461,15 @@ mod tests {
 
     #[test]
     fn quoting_escapes_and_cuts() {
+        assert_eq!(cut("abcdef", 3), "abc...");
+        assert_eq!(cut("abc", 3), "abc");
+        let long = "k".repeat(500);
+        assert_eq!(
+            cut_quoted(&format!("unknown field `{long}`, expected `a` or \"{long}\""), 5),
+            "unknown field `kkkkk...`, expected `a` or \"kkkkk...\""
+        );
+        assert_eq!(cut_quoted("no quotes", 5), "no quotes");
+        assert_eq!(cut_quoted("open `abcdefgh", 3), "open `abc...");
         assert_eq!(quote("a\u{0}", 40), "\"a\\0\"");
         assert_eq!(quote("abcdef", 3), "\"abc...\"");
         assert_eq!(too_long("ééé", 3), None);
