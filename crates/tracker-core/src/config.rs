@@ -536,7 +536,7 @@ pub fn normalise_endpoint(raw: &str) -> Result<String> {
                 Some(v6) => v6.split_once(']').is_some_and(|(_, after)| {
                     after.is_empty() || after.strip_prefix(':').is_some_and(digits)
                 }),
-                None => host_port.rsplit_once(':').map_or(true, |(_, port)| digits(port)),
+                None => host_port.rsplit_once(':').iter().all(|(_, port)| digits(port)),
             };
             if !port_ok || trimmed.starts_with(':') {
                 return Err(bad("must use http or https"));

@@ -408,7 +408,7 @@ fn event_within_bounds(e: &Event) -> Result<(), TestCaseError> {
     match &e.body {
         EventBody::SelfDescribing(sd) => {
             prop_assert!(sd.schema.chars().count() <= input::MAX_SCHEMA_URI_CHARS);
-            prop_assert!(depth(&sd.data) <= input::MAX_JSON_DEPTH - 1);
+            prop_assert!(depth(&sd.data) < input::MAX_JSON_DEPTH);
             prop_assert!(!has_marker(&sd.data));
             if sd.schema.ends_with("/screen_view/jsonschema/1-0-0") {
                 for (_, v) in sd.data.as_object().into_iter().flatten() {
@@ -421,7 +421,7 @@ fn event_within_bounds(e: &Event) -> Result<(), TestCaseError> {
             prop_assert!(action.chars().count() <= input::MAX_STRUCTURED_ACTION_CHARS && !action.is_empty());
             prop_assert!(label.as_ref().map_or(0, |s| s.chars().count()) <= input::MAX_STRUCTURED_LABEL_CHARS);
             prop_assert!(property.as_ref().map_or(0, |s| s.chars().count()) <= input::MAX_STRUCTURED_PROPERTY_CHARS);
-            prop_assert!(value.map_or(true, f64::is_finite));
+            prop_assert!(value.iter().all(|v| v.is_finite()));
         }
     }
     for c in &e.contexts {
