@@ -217,7 +217,7 @@ pub fn create_tracker(namespace: &str, config_json: &str, platform: &PlatformDef
 pub fn call_tracker(namespace: &str, method: &str, args_json: &str, answer: Answer) {
     let m = match Method::from_name(method) {
         Ok(m) => m,
-        Err(e) => return settle(answer, method, Err(e)),
+        Err(e) => return settle(answer, &crate::input::cut(method, 60), Err(e)),
     };
     let (tracker, gate) = match registry().trackers.get(namespace) {
         Some(Entry::Running(t, g)) => (Arc::clone(t), Arc::clone(g)),

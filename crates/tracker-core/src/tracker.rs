@@ -99,15 +99,9 @@ struct Queue {
     commands: Option<Sender<Command>>,
 }
 
-/// Checks a namespace: a non-empty string of at most 256 characters.
+/// Checks a namespace (see [`crate::input::check_namespace`]).
 pub fn validate_namespace(namespace: &str) -> Result<()> {
-    if namespace.trim().is_empty() || namespace.chars().count() > 256 {
-        return Err(TrackerError::InvalidArgument(format!(
-            "namespace must be a non-empty string of at most 256 characters, got {:?}",
-            namespace.chars().take(40).collect::<String>()
-        )));
-    }
-    Ok(())
+    crate::input::check_namespace(namespace)
 }
 
 /// Where databases live when neither the app nor the platform chose: the
@@ -144,7 +138,10 @@ impl Tracker {
         let clock = Arc::clone(&options.clock);
         let ns = namespace.to_string();
         std::thread::Builder::new()
-            .name(format!("rn-tracker-writer-{}", namespace.chars().take(20).collect::<String>()))
+            .name(format!(
+                "rn-tracker-writer-{}",
+                namespace.chars().filter(|c| !c.is_control()).take(20).collect::<String>()
+            ))
             .spawn(move || Writer::run(ns, config, options, db_path, rx, ready))
             .map_err(|e| TrackerError::Storage(format!("cannot start the writer thread: {e}")))?;
         Ok(Tracker { namespace: namespace.to_string(), queue: Mutex::new(Queue { clock, commands: Some(tx) }) })

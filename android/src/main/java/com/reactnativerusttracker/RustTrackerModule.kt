@@ -33,27 +33,42 @@ class RustTrackerModule(reactContext: ReactApplicationContext) :
   override fun createTracker(trackerNamespace: String, configJson: String, promise: Promise) {
     val context = reactApplicationContext
     val facts = PlatformFacts(appId = context.packageName, filesDirectory = context.filesDir.absolutePath)
-    coreCreateTracker(trackerNamespace, configJson, facts, PromiseAnswer(promise))
+    handOver(promise) { coreCreateTracker(trackerNamespace, configJson, facts, it) }
   }
 
   override fun callTracker(trackerNamespace: String, method: String, argsJson: String, promise: Promise) {
-    coreCallTracker(trackerNamespace, method, argsJson, PromiseAnswer(promise))
+    handOver(promise) { coreCallTracker(trackerNamespace, method, argsJson, it) }
   }
 
   override fun removeTracker(trackerNamespace: String, promise: Promise) {
-    coreRemoveTracker(trackerNamespace, PromiseAnswer(promise))
+    handOver(promise) { coreRemoveTracker(trackerNamespace, it) }
   }
 
   override fun removeAllTrackers(promise: Promise) {
-    coreRemoveAllTrackers(PromiseAnswer(promise))
+    handOver(promise) { coreRemoveAllTrackers(it) }
   }
 
   override fun setAppState(state: String, promise: Promise) {
-    coreSetAppState(state, PromiseAnswer(promise))
+    handOver(promise) { coreSetAppState(state, it) }
   }
 
   companion object {
     const val NAME = "RustTracker"
+  }
+}
+
+/**
+ * Hands a call to the core with [promise] as its answer. A call the bindings
+ * cannot even make (a string with a lone surrogate cannot be encoded as
+ * UTF-8) never reaches the core: its Promise is rejected with the binding's
+ * own words, under the code TypeScript uses for failures outside the core,
+ * instead of the exception escaping into React Native's module thread.
+ */
+private inline fun handOver(promise: Promise, call: (Answer) -> Unit) {
+  try {
+    call(PromiseAnswer(promise))
+  } catch (e: Exception) {
+    promise.reject("NATIVE_ERROR", e.message ?: e.toString())
   }
 }
 

@@ -78,9 +78,10 @@ class ErrorCodesTest : ModuleTestBase() {
         val flushed = start("flush") { module.callTracker(s.namespace, "flush", "[]", it) }
         held.awaitArrival()
         assertFalse(flushed.isSettled, "the flush waits for the held request")
+        // The removal does not wait for the held request.
         val removed = start("removeTracker") { module.removeTracker(s.namespace, it) }
-        held.release()
         assertEquals(true, resolvedReply(removed.await(), "removeTracker").value)
+        held.release()
         flushed
       },
     )

@@ -89,6 +89,19 @@ class RustTrackerModuleTest {
   }
 
   @Test
+  fun `a string the bindings cannot encode is a rejected Promise, not an exception on React Native's thread`() {
+    createTracker()
+    // A lone surrogate has no UTF-8 form: the call never reaches the core.
+    val bad = rejection(callTracker("trackScreenViewEvent", "[{\"name\":\"\uD800\"}]"), "NATIVE_ERROR")
+    assertTrue(!bad.message.isNullOrEmpty(), "the binding's own words: ${bad.message}")
+    assertEquals("NATIVE_ERROR", rejection(call { module.createTracker("ns\uDC00", deadConfig, it) }, "NATIVE_ERROR").code)
+    assertEquals("NATIVE_ERROR", rejection(call { module.setAppState("\uD800", it) }, "NATIVE_ERROR").code)
+    // The tracker is untouched.
+    assertNull(value(callTracker("trackScreenViewEvent", """[{"name":"fine"}]""")))
+    assertEquals(1, value(callTracker("getSessionIndex")))
+  }
+
+  @Test
   fun `createTracker, events and the getters resolve with the core's JSON replies`() {
     createTracker()
     val userId = value(callTracker("getSessionUserId")) as String
