@@ -498,6 +498,17 @@ fn registry_config() -> ProptestConfig {
 // Targets
 // ---------------------------------------------------------------------------
 
+/// A configuration is accepted within every bound and with no marker, or refused as a configuration error.
+fn any_configuration(v: &Value) -> Result<(), TestCaseError> {
+    match config(&v.to_string()) {
+        Ok(c) => {
+            prop_assert!(!has_marker(v), "a marker was accepted: {}", v);
+            config_within_bounds(&c)
+        }
+        Err(e) => is_config_error(&e),
+    }
+}
+
 proptest! {
     #[test]
     fn configuration_text(s in prop_oneof![3 => any::<String>(), 1 => deep_text(), 1 => "\\{.{0,80}"]) {
@@ -509,24 +520,12 @@ proptest! {
 
     #[test]
     fn configuration_json_values(v in prop_oneof![json_value(), deep_value()]) {
-        match config(&v.to_string()) {
-            Ok(c) => {
-                prop_assert!(!has_marker(&v), "a marker was accepted: {}", v);
-                config_within_bounds(&c)?;
-            }
-            Err(e) => is_config_error(&e)?,
-        }
+        any_configuration(&v)?;
     }
 
     #[test]
     fn configuration_objects(v in configuration()) {
-        match config(&v.to_string()) {
-            Ok(c) => {
-                prop_assert!(!has_marker(&v), "a marker was accepted: {}", v);
-                config_within_bounds(&c)?;
-            }
-            Err(e) => is_config_error(&e)?,
-        }
+        any_configuration(&v)?;
     }
 
     #[test]
