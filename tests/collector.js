@@ -43,10 +43,11 @@ function peek(method, url, body) {
 }
 
 /**
- * Starts a collector on 127.0.0.1 and an ephemeral port.
+ * Starts a collector on 127.0.0.1 and an ephemeral port, taking POST requests
+ * on `postPath` (the protocol's path unless a test gives another).
  * @returns {Promise<{url: string, events: object[], requests: object[], fail(mode?: number|'drop'|null): void, hold(): {arrived: Promise<void>, release(): void}, waitFor(n: number, ms?: number): Promise<object[]>, close(): Promise<void>}>}
  */
-async function startCollector() {
+async function startCollector({ postPath = POST_PATH } = {}) {
   const events = [];
   const requests = [];
   let failure = null;
@@ -75,7 +76,7 @@ async function startCollector() {
     const respond = () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const url = new URL(req.url, 'http://collector');
-      requests.push({ method: req.method, path: url.pathname, body, failed: failure !== null, at: Date.now() });
+      requests.push({ method: req.method, path: url.pathname, headers: req.headers, body, failed: failure !== null, at: Date.now() });
       if (failure === 'drop') {
         req.socket.destroy();
         return;
@@ -94,7 +95,7 @@ async function startCollector() {
       }
       let received;
       try {
-        if (req.method === 'POST' && url.pathname === POST_PATH) {
+        if (req.method === 'POST' && url.pathname === postPath) {
           const parsed = JSON.parse(body);
           if (parsed.schema !== PAYLOAD_DATA || !Array.isArray(parsed.data)) throw new Error('not payload_data');
           received = parsed.data;

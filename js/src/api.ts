@@ -164,7 +164,15 @@ export function makeApi(surface: () => NativeSurface, onCreate: (api: TrackerApi
     try {
       // A failure the core answers is kept by the core, which answers every
       // later call on the namespace with it: nothing to do with it here.
-      surface().createTracker(namespace, encode('createTracker', config)).catch(() => undefined);
+      surface()
+        .createTracker(namespace, encode('createTracker', config))
+        .then((json) => {
+          // Lines the core asks to put in the app's log (trackerConfig.logLevel).
+          for (const line of (JSON.parse(json) as { log?: string[] }).log ?? []) {
+            console.warn(`[react-native-rust-tracker] ${namespace}: ${line}`);
+          }
+        })
+        .catch(() => undefined);
     } catch (e) {
       unreachable = asError('createTracker', e);
     }

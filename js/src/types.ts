@@ -20,7 +20,17 @@ export interface NetworkConfiguration {
   method?: HttpMethod;
   /** Seconds one request may take before it counts as failed. Default 30. */
   timeout?: number;
+  /** POST path below the endpoint. Default `com.snowplowanalytics.snowplow/tp2`. GET always uses `/i`. */
+  customPostPath?: string;
+  /** Headers added to every request. */
+  requestHeaders?: Record<string, string>;
 }
+
+/** How much the tracker writes to the app's log. */
+export type LogLevel = 'off' | 'error' | 'debug' | 'verbose';
+
+/** 2.x's buffering option; accepted, without effect here (events are sent as soon as they are stored). */
+export type BufferOption = 'single' | 'small' | 'large';
 
 /** What the tracker adds to events. */
 export interface TrackerConfiguration {
@@ -36,6 +46,19 @@ export interface TrackerConfiguration {
   base64Encoding?: boolean;
   /** Send the nil UUID as session `userId` and no `previousSessionId`. Default false. */
   userAnonymisation?: boolean;
+  /** `'error'` and above report options that have no effect, once, with console.warn. Default `'off'`. */
+  logLevel?: LogLevel;
+  /** 2.x keys accepted so that a 2.x configuration works; not applied yet (reported at `logLevel` error). */
+  applicationContext?: boolean;
+  platformContext?: boolean;
+  geoLocationContext?: boolean;
+  deepLinkContext?: boolean;
+  screenContext?: boolean;
+  screenViewAutotracking?: boolean;
+  screenEngagementAutotracking?: boolean;
+  installAutotracking?: boolean;
+  exceptionAutotracking?: boolean;
+  diagnosticAutotracking?: boolean;
 }
 
 /**
@@ -92,6 +115,12 @@ export interface EmitterConfiguration {
   maxEventStoreSize?: number;
   /** Seconds an event is kept while it cannot be sent. Default 2592000 (30 days). */
   maxEventStoreAge?: number;
+  /** Send `SP-Anonymous: *` so that the collector does not keep the IP address and network user id. Default false. */
+  serverAnonymisation?: boolean;
+  /** Accepted for 2.x; no effect (reported at `logLevel` error). */
+  bufferOption?: BufferOption;
+  /** Accepted for 2.x; no effect (reported at `logLevel` error). */
+  threadPoolSize?: number;
 }
 
 /** Where the tracker keeps its SQLite databases. */

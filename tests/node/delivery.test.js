@@ -283,3 +283,48 @@ test('GET: an event is measured as its percent-encoded URL, and one that could n
   assert.deepEqual(collector.events.map(action), ['small']);
   assert.ok(collector.requests.every((r) => r.method === 'GET'));
 });
+
+test('2.x network and emitter options: customPostPath, requestHeaders, serverAnonymisation', async (t) => {
+  const collector = await startCollector({ postPath: '/custom/path' });
+  t.after(() => collector.close());
+  t.after(() => removeAllTrackers());
+  const tracker = createTracker(uniqueNamespace('options'), {
+    endpoint: collector.url,
+    customPostPath: 'custom/path',
+    requestHeaders: { 'X-Api-Key': 'k-123', 'X-Tenant': 'acme' },
+  }, { emitterConfig: { serverAnonymisation: true }, storage: { directory: tempDir(t) } });
+  await tracker.trackStructuredEvent({ category: 'c', action: 'with options' });
+  await tracker.flush();
+  assert.deepEqual(collector.events.map(action), ['with options']);
+  const [request] = collector.requests;
+  assert.equal(request.path, '/custom/path');
+  assert.equal(request.headers['x-api-key'], 'k-123');
+  assert.equal(request.headers['x-tenant'], 'acme');
+  assert.equal(request.headers['sp-anonymous'], '*');
+});
+
+test('options of 2.x that have no effect yet are accepted and reported once at logLevel error', async (t) => {
+  t.after(() => removeAllTrackers());
+  const warnings = [];
+  const original = console.warn;
+  console.warn = (line) => warnings.push(line);
+  t.after(() => (console.warn = original));
+  const dir = tempDir(t);
+  const quiet = createTracker(uniqueNamespace('quiet'), { endpoint: 'http://127.0.0.1:9' }, {
+    trackerConfig: { installAutotracking: true },
+    storage: { directory: dir },
+  });
+  await quiet.trackStructuredEvent({ category: 'c', action: 'a' });
+  const namespace = uniqueNamespace('told');
+  const told = createTracker(namespace, { endpoint: 'http://127.0.0.1:9' }, {
+    trackerConfig: { logLevel: 'error', installAutotracking: true, screenContext: false },
+    emitterConfig: { bufferOption: 'large', threadPoolSize: 4 },
+    storage: { directory: dir },
+  });
+  await told.trackStructuredEvent({ category: 'c', action: 'a' });
+  assert.deepEqual(warnings, [
+    `[react-native-rust-tracker] ${namespace}: trackerConfig.installAutotracking is accepted but has no effect in this version yet`,
+    `[react-native-rust-tracker] ${namespace}: emitterConfig.bufferOption has no effect: events are sent as soon as they are stored, in batches of up to emitRange`,
+    `[react-native-rust-tracker] ${namespace}: emitterConfig.threadPoolSize has no effect: each tracker sends on one thread of its own`,
+  ]);
+});

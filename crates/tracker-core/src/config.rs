@@ -70,6 +70,27 @@ pub struct NetworkConfig {
     pub method: HttpMethod,
     /// How long one request may take, in ms (`networkConfig.timeout`, seconds; default 30).
     pub timeout_ms: u64,
+    /// The POST path below the endpoint, without a leading `/`
+    /// (`networkConfig.customPostPath`; default `com.snowplowanalytics.snowplow/tp2`).
+    pub post_path: String,
+    /// Headers added to every request: `networkConfig.requestHeaders`, and
+    /// `SP-Anonymous: *` with `emitterConfig.serverAnonymisation`.
+    pub headers: Vec<(String, String)>,
+}
+
+/// How much the tracker reports through the app's log (`trackerConfig.logLevel`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    /// Nothing (the default of Snowplow's React Native tracker).
+    #[default]
+    Off,
+    /// Problems, including options that cannot take effect.
+    Error,
+    /// And what the tracker decided.
+    Debug,
+    /// Everything.
+    Verbose,
 }
 
 impl std::fmt::Debug for NetworkConfig {
@@ -144,6 +165,11 @@ pub struct Config {
     pub emitter: EmitterConfig,
     /// Directory of the databases, if the app chose one.
     pub storage_directory: Option<PathBuf>,
+    /// `trackerConfig.logLevel`.
+    pub log_level: LogLevel,
+    /// Options given that have no effect here, one sentence each; reported
+    /// to the app's log once, when the tracker is created (at `error` level).
+    pub notices: Vec<String>,
 }
 
 /// Facts only the platform knows; the core decides what follows from them
@@ -178,6 +204,8 @@ struct RawNetwork {
     method: Option<HttpMethod>,
     #[serde(default, deserialize_with = "present")]
     timeout: Option<serde_json::Value>,
+    custom_post_path: Option<String>,
+    request_headers: Option<std::collections::BTreeMap<String, String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -189,6 +217,19 @@ struct RawTracker {
     lifecycle_autotracking: Option<bool>,
     base64_encoding: Option<bool>,
     user_anonymisation: Option<bool>,
+    log_level: Option<LogLevel>,
+    // Keys of Snowplow's React Native tracker 2.x accepted so that a 2.x
+    // configuration works; each one that does nothing here is reported.
+    application_context: Option<bool>,
+    platform_context: Option<bool>,
+    geo_location_context: Option<bool>,
+    deep_link_context: Option<bool>,
+    screen_context: Option<bool>,
+    screen_view_autotracking: Option<bool>,
+    screen_engagement_autotracking: Option<bool>,
+    install_autotracking: Option<bool>,
+    exception_autotracking: Option<bool>,
+    diagnostic_autotracking: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -219,6 +260,18 @@ struct RawEmitter {
     max_event_store_size: Option<u64>,
     #[serde(default, deserialize_with = "present")]
     max_event_store_age: Option<serde_json::Value>,
+    buffer_option: Option<BufferOption>,
+    thread_pool_size: Option<u32>,
+    server_anonymisation: Option<bool>,
+}
+
+/// `emitterConfig.bufferOption` of 2.x.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum BufferOption {
+    Single,
+    Small,
+    Large,
 }
 
 #[derive(Deserialize)]
@@ -338,6 +391,75 @@ impl Config {
                 )));
             }
         }
+        let mut notices = Vec::new();
+        for (key, given) in [
+            ("applicationContext", t.application_context),
+            ("platformContext", t.platform_context),
+            ("geoLocationContext", t.geo_location_context),
+            ("deepLinkContext", t.deep_link_context),
+            ("screenContext", t.screen_context),
+            ("screenViewAutotracking", t.screen_view_autotracking),
+            ("screenEngagementAutotracking", t.screen_engagement_autotracking),
+            ("installAutotracking", t.install_autotracking),
+            ("exceptionAutotracking", t.exception_autotracking),
+            ("diagnosticAutotracking", t.diagnostic_autotracking),
+        ] {
+            if given == Some(true) {
+                notices.push(format!("trackerConfig.{key} is accepted but has no effect in this version yet"));
+            }
+        }
+        if e.buffer_option.is_some_and(|b| b != BufferOption::Single) {
+            notices.push(
+                "emitterConfig.bufferOption has no effect: events are sent as soon as they are stored, in batches of up to emitRange".into(),
+            );
+        }
+        if e.thread_pool_size.is_some() {
+            notices.push("emitterConfig.threadPoolSize has no effect: each tracker sends on one thread of its own".into());
+        }
+        let post_path = match network.custom_post_path {
+            None => DEFAULT_POST_PATH.to_string(),
+            Some(p) => {
+                let path = p.trim_start_matches('/');
+                let bad = path.is_empty()
+                    || too_long(path, input::MAX_POST_PATH_CHARS).is_some()
+                    || !path.chars().all(|c| c.is_ascii_graphic() && !matches!(c, '?' | '#' | '\\' | '%'));
+                if bad {
+                    return Err(TrackerError::InvalidConfig(format!(
+                        "networkConfig.customPostPath must be a URL path of at most {} visible ASCII characters without ?, #, % or \\, got {}",
+                        input::MAX_POST_PATH_CHARS,
+                        input::quote(&p, 60)
+                    )));
+                }
+                path.to_string()
+            }
+        };
+        let mut headers = Vec::new();
+        for (name, value) in network.request_headers.unwrap_or_default() {
+            let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+            if name.is_empty() || name.len() > 100 || !name.chars().all(token) {
+                return Err(TrackerError::InvalidConfig(format!(
+                    "networkConfig.requestHeaders: {} is not an HTTP header name",
+                    input::quote(&name, 60)
+                )));
+            }
+            if value.len() > input::MAX_HEADER_VALUE_BYTES || value.chars().any(|c| c.is_control() && c != '\t') {
+                return Err(TrackerError::InvalidConfig(format!(
+                    "networkConfig.requestHeaders.{name} must be at most {} bytes without control characters",
+                    input::MAX_HEADER_VALUE_BYTES
+                )));
+            }
+            headers.push((name, value));
+        }
+        if headers.len() > input::MAX_REQUEST_HEADERS {
+            return Err(TrackerError::InvalidConfig(format!(
+                "networkConfig.requestHeaders may hold at most {} headers, got {}",
+                input::MAX_REQUEST_HEADERS,
+                headers.len()
+            )));
+        }
+        if e.server_anonymisation == Some(true) {
+            headers.push(("SP-Anonymous".into(), "*".into()));
+        }
         let storage_directory = match raw.storage.and_then(|s| s.directory) {
             Some(d) if d.trim().is_empty() => {
                 return Err(TrackerError::InvalidConfig(
@@ -369,6 +491,8 @@ impl Config {
                     (0.1, MAX_REQUEST_TIMEOUT_SECONDS),
                 )?)
                 .unwrap_or(30_000),
+                post_path,
+                headers,
             },
             tracker: TrackerConfig {
                 app_id,
@@ -401,6 +525,8 @@ impl Config {
             emitter,
             storage_directory: storage_directory
                 .or_else(|| platform.files_directory.as_ref().map(|d| d.join(STORAGE_FOLDER))),
+            log_level: t.log_level.unwrap_or_default(),
+            notices,
         })
     }
 }
@@ -412,6 +538,9 @@ fn strip_position(msg: &str) -> String {
         None => msg.to_string(),
     }
 }
+
+/// Default POST path below the endpoint (the tracker protocol's).
+pub const DEFAULT_POST_PATH: &str = "com.snowplowanalytics.snowplow/tp2";
 
 /// Default `emitterConfig.maxEventStoreSize` (Snowplow's native trackers).
 pub const DEFAULT_MAX_EVENT_STORE_SIZE: u64 = 1_000;
@@ -700,6 +829,32 @@ mod tests {
     }
 
     #[test]
+    fn a_full_2x_configuration_is_accepted_and_what_has_no_effect_is_noticed() {
+        let c = parse(
+            r#"{"networkConfig":{"endpoint":"h.io","method":"post","customPostPath":"/a/b","requestHeaders":{"X-K":"v"}},
+            "trackerConfig":{"appId":"a","devicePlatform":"mob","base64Encoding":true,"logLevel":"debug",
+              "applicationContext":true,"platformContext":true,"geoLocationContext":false,"sessionContext":true,
+              "deepLinkContext":true,"screenContext":true,"screenViewAutotracking":true,"screenEngagementAutotracking":true,
+              "lifecycleAutotracking":true,"installAutotracking":true,"exceptionAutotracking":true,
+              "diagnosticAutotracking":false,"userAnonymisation":false},
+            "sessionConfig":{"foregroundTimeout":1800,"backgroundTimeout":1800},
+            "emitterConfig":{"bufferOption":"single","emitRange":25,"threadPoolSize":15,"byteLimitPost":40000,
+              "byteLimitGet":40000,"serverAnonymisation":true}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.log_level, LogLevel::Debug);
+        assert_eq!(c.network.post_path, "a/b");
+        assert_eq!(c.network.headers, vec![("X-K".into(), "v".into()), ("SP-Anonymous".into(), "*".into())]);
+        // The eight flags set to true that do nothing yet, and threadPoolSize; bufferOption single is what happens anyway.
+        assert_eq!(c.notices.len(), 9, "{:#?}", c.notices);
+        assert!(c.notices.iter().all(|n| n.contains("no effect")));
+        let plain = parse(r#"{"networkConfig":{"endpoint":"h.io"}}"#).unwrap();
+        assert_eq!(plain.network.post_path, DEFAULT_POST_PATH);
+        assert!(plain.network.headers.is_empty() && plain.notices.is_empty());
+        assert_eq!(plain.log_level, LogLevel::Off);
+    }
+
+    #[test]
     fn delivery_options_are_parsed_and_bounded() {
         let ok = parse(
             r#"{"networkConfig":{"endpoint":"h.io","timeout":1.5},"emitterConfig":{"retryFailedRequests":false,
@@ -759,7 +914,7 @@ mod tests {
             (r#"{"networkConfig":{"endpoint":"h.io"},"emitterConfig":{"emitRange":0}}"#, "emitterConfig.emitRange must be at least 1"),
             (r#"{"networkConfig":{"endpoint":"h.io"},"emitterConfig":{"emitRange":2.5}}"#, "emitterConfig.emitRange: invalid type"),
             (r#"{"networkConfig":{"endpoint":"h.io"},"emitterConfig":{"byteLimitPost":10}}"#, "emitterConfig.byteLimitPost must be at least 1000"),
-            (r#"{"networkConfig":{"endpoint":"h.io"},"emitterConfig":{"bufferOption":"single"}}"#, "unknown field `bufferOption`"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"emitterConfig":{"bufferOption":"huge"}}"#, "emitterConfig.bufferOption: unknown variant `huge`"),
             (r#"{"networkConfig":{"endpoint":"h.io"},"subjectConfig":{}}"#, "unknown field `subjectConfig`"),
             (r#"{"networkConfig":{"endpoint":"h.io"},"storage":{"directory":" "}}"#, "storage.directory must be a non-empty path"),
             (r#"[1]"#, "configuration must be an object, got an array"),

@@ -22,8 +22,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-/// Path of POST requests below the endpoint.
-pub const POST_PATH: &str = "/com.snowplowanalytics.snowplow/tp2";
 /// Path of GET requests below the endpoint.
 pub const GET_PATH: &str = "/i";
 
@@ -372,7 +370,7 @@ impl Worker {
     fn send(&self, events: &[StoredEvent], stm: i64) -> (Response, String, Action) {
         let (mut url, body) = match self.network.method {
             HttpMethod::Post => (
-                format!("{}{POST_PATH}", self.network.endpoint),
+                format!("{}/{}", self.network.endpoint, self.network.post_path),
                 Some(payload::post_body(events.iter().map(|e| e.payload.as_str()), stm)),
             ),
             HttpMethod::Get => match payload::get_query(&events[0].payload, stm) {
@@ -398,12 +396,20 @@ impl Worker {
 
     fn request(&self, url: &str, body: Option<&str>, now_ms: i64) -> (Response, String) {
         let result = match body {
-            Some(body) => self
-                .agent
-                .post(url)
-                .header("Content-Type", "application/json; charset=utf-8")
-                .send(body),
-            None => self.agent.get(url).call(),
+            Some(body) => {
+                let mut request = self.agent.post(url).header("Content-Type", "application/json; charset=utf-8");
+                for (name, value) in &self.network.headers {
+                    request = request.header(name, value);
+                }
+                request.send(body)
+            }
+            None => {
+                let mut request = self.agent.get(url);
+                for (name, value) in &self.network.headers {
+                    request = request.header(name, value);
+                }
+                request.call()
+            }
         };
         match result {
             Ok(r) => {

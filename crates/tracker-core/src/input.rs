@@ -33,6 +33,13 @@ use std::fmt::Write as _;
 pub const MAX_NAMESPACE_CHARS: usize = 128;
 
 /// Longest `trackerConfig.appId`, in characters: `aid` (`app_id`) is limited
+/// The longest `networkConfig.customPostPath`.
+pub const MAX_POST_PATH_CHARS: usize = 1_000;
+/// The most `networkConfig.requestHeaders`.
+pub const MAX_REQUEST_HEADERS: usize = 50;
+/// The longest value of a request header, in bytes.
+pub const MAX_HEADER_VALUE_BYTES: usize = 8_192;
+
 /// to 255 characters by the atomic schema.
 pub const MAX_APP_ID_CHARS: usize = 255;
 
@@ -77,6 +84,60 @@ pub const MAX_STRUCTURED_ACTION_CHARS: usize = 1000;
 pub const MAX_STRUCTURED_LABEL_CHARS: usize = 4096;
 /// Longest `structured.property`, in characters (`se_property`, atomic schema).
 pub const MAX_STRUCTURED_PROPERTY_CHARS: usize = 1000;
+
+/// Longest page view `pageUrl` and `referrer`, in characters (`page_url`,
+/// `page_referrer`, atomic schema).
+pub const MAX_PAGE_URL_CHARS: usize = 4096;
+/// Longest page view `pageTitle`, in characters (`page_title`, atomic schema).
+pub const MAX_PAGE_TITLE_CHARS: usize = 2000;
+
+/// Longest timing `category`, `variable` and `label`, in characters. The
+/// timing schema sets no maximum; 4096 as for screen views.
+pub const MAX_TIMING_STRING_CHARS: usize = 4096;
+
+/// Longest consent `documentId` and `version`, in characters
+/// (consent_document schema: `id` and `version`).
+pub const MAX_CONSENT_DOCUMENT_ID_CHARS: usize = 36;
+/// Longest consent document `name`, in characters (consent_document schema).
+pub const MAX_CONSENT_DOCUMENT_NAME_CHARS: usize = 60;
+/// Longest consent `documentDescription`, in characters (consent_document
+/// schema: `description`).
+pub const MAX_CONSENT_DOCUMENT_DESCRIPTION_CHARS: usize = 10_000;
+
+/// Longest date-time string (consent `expiry`, `notificationTimestamp`), in
+/// characters. An RFC 3339 date-time with nanoseconds and an offset is 35.
+pub const MAX_DATE_TIME_CHARS: usize = 64;
+
+/// Largest scroll offset, view or content size of a scroll_changed event, in
+/// pixels (the schema's maximum, `i32::MAX`); offsets go down to its negative.
+pub const MAX_SCROLL_PIXELS: f64 = 2_147_483_647.0;
+/// Largest list item view `index` and `itemsCount` (list_item_view schema).
+pub const MAX_LIST_ITEM_INDEX: f64 = 65_535.0;
+
+/// Longest ecommerce string: the transaction's `orderId`, `affiliation`,
+/// `city`, `state`, `country` and an item's `sku`, `name`, `category`, in
+/// characters (`tr_orderid` ... `ti_category`, atomic schema).
+pub const MAX_ECOMMERCE_STRING_CHARS: usize = 255;
+/// Longest ecommerce `currency`, in characters (`tr_currency`,
+/// `ti_currency`, atomic schema: an ISO 4217 code).
+pub const MAX_CURRENCY_CHARS: usize = 3;
+/// Most items of one ecommerce transaction. Each item is an event of its
+/// own, all committed together with the transaction: real orders have far
+/// fewer lines, and the bound keeps one call from flooding the queue.
+pub const MAX_ECOMMERCE_ITEMS: usize = 1000;
+
+/// Longest deep link `url` and `referrer`, in characters
+/// (deep_link_received schema).
+pub const MAX_DEEP_LINK_URL_CHARS: usize = 4096;
+
+/// Longest message notification string (`title`, every optional string, each
+/// `bodyLocArgs` / `titleLocArgs` item, each attachment's `identifier`,
+/// `type` and `url`), in characters (message_notification schema).
+pub const MAX_NOTIFICATION_STRING_CHARS: usize = 1024;
+/// Longest message notification `body`, in characters (message_notification schema).
+pub const MAX_NOTIFICATION_BODY_CHARS: usize = 4096;
+/// Largest message notification `notificationCount` (message_notification schema).
+pub const MAX_NOTIFICATION_COUNT: f64 = 10_000.0;
 
 /// Longest schema URI of an event or entity, in characters. Real Iglu URIs
 /// are well under 200 characters; the bound keeps a mistake (a whole document

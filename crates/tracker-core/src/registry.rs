@@ -7,11 +7,12 @@
 //! the order the app made them. Every call is answered exactly once, later or
 //! at once, through its [`Answer`]: with a JSON reply
 //! (`{"value": ..., "sessions": [{"namespace", "session"}]}`, `sessions`
-//! present when the call started one) or with a [`Failure`] whose code and
+//! present when the call started one; `createTracker`'s may carry `log`, lines
+//! for the app's log) or with a [`Failure`] whose code and
 //! message the platforms pass on unchanged. Tracker methods are called by
 //! name through [`call_tracker`]; their table is [`crate::method`].
 
-use crate::config::{Config, PlatformDefaults};
+use crate::config::{Config, LogLevel, PlatformDefaults};
 use crate::error::{Failure, Result, TrackerError};
 use crate::method::Method;
 use crate::reply::Responder;
@@ -203,7 +204,15 @@ pub fn create_tracker(namespace: &str, config_json: &str, platform: &PlatformDef
         }
     };
     let options = TrackerOptions { in_background: reg.in_background, predecessor, ..TrackerOptions::default() };
-    let ready = responder(answer, METHOD, |()| reply(Value::Null, &[]));
+    // Options that have no effect here are told to the app's log once.
+    let log: Vec<String> = if config.log_level >= LogLevel::Error { config.notices.clone() } else { Vec::new() };
+    let ready = responder(answer, METHOD, move |()| {
+        let mut r = json!({ "value": Value::Null });
+        if !log.is_empty() {
+            r["log"] = json!(log);
+        }
+        r.to_string()
+    });
     let entry = match Tracker::start(namespace, config, options, ready) {
         Ok(t) => Entry::Running(Arc::new(t), Arc::default()),
         // `start` has answered `ready` with the error.

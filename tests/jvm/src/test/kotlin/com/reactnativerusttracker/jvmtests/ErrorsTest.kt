@@ -52,7 +52,7 @@ class ErrorsTest : TrackerTestBase() {
             """{$ok,"emitterConfig":{"emitRange":2.5},$store}""" to """emitterConfig\.emitRange: invalid type""",
             """{$ok,"emitterConfig":{"byteLimitPost":10},$store}""" to """emitterConfig\.byteLimitPost must be at least 1000 bytes, got 10""",
             """{$ok,"emitterConfig":{"byteLimitGet":-1},$store}""" to """emitterConfig\.byteLimitGet: invalid value""",
-            """{$ok,"emitterConfig":{"bufferOption":"single"},$store}""" to """unknown field `bufferOption`""",
+            """{$ok,"emitterConfig":{"bufferOption":"huge"},$store}""" to """emitterConfig.bufferOption: unknown variant `huge`""",
             """{$ok,"subjectConfig":{},$store}""" to """unknown field `subjectConfig`""",
             """{$ok,"storage":{"directory":""}}""" to """storage\.directory must be a non-empty path""",
             """{$ok,"storage":{"directory":5}}""" to """storage\.directory: invalid type""",
