@@ -40,7 +40,7 @@ class ErrorsTest : TrackerTestBase() {
             """{$ok,"trackerConfig":{"sessionContext":"yes"},$store}""" to """trackerConfig\.sessionContext: invalid type: string "yes", expected a boolean""",
             """{$ok,"trackerConfig":{"devicePlatform":"phone"},$store}""" to """trackerConfig\.devicePlatform: unknown variant `phone`""",
             """{$ok,"trackerConfig":{"appId":7},$store}""" to """trackerConfig\.appId: invalid type""",
-            """{$ok,"trackerConfig":{"screenContext":true},$store}""" to """unknown field `screenContext`""",
+            """{$ok,"trackerConfig":{"screenContext":"yes"},$store}""" to """trackerConfig.screenContext: invalid type: string \"yes\", expected a boolean""",
             """{$ok,"sessionConfig":{"foregroundTimeout":-5},$store}""" to """sessionConfig\.foregroundTimeout must be a finite, non-negative number of seconds, got -5""",
             """{$ok,"sessionConfig":{"backgroundTimeout":"15"},$store}""" to """sessionConfig\.backgroundTimeout must be a number of seconds, got string "15"""",
             """{$ok,"sessionConfig":{"foregroundTimeout":1e300},$store}""" to """sessionConfig\.foregroundTimeout must be at most""",
