@@ -121,6 +121,9 @@ pub const MAX_ECOMMERCE_STRING_CHARS: usize = 255;
 /// Longest ecommerce `currency`, in characters (`tr_currency`,
 /// `ti_currency`, atomic schema: an ISO 4217 code).
 pub const MAX_CURRENCY_CHARS: usize = 3;
+/// Largest ecommerce item `quantity`, either way (`ti_quantity` is an
+/// integer column; 2.x sent it as a 32-bit `Int`).
+pub const MAX_ECOMMERCE_QUANTITY: f64 = 2_147_483_647.0;
 /// Most items of one ecommerce transaction. Each item is an event of its
 /// own, all committed together with the transaction: real orders have far
 /// fewer lines, and the bound keeps one call from flooding the queue.

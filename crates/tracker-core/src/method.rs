@@ -25,6 +25,25 @@ pub enum Method {
     TrackSelfDescribingEvent,
     /// `trackStructuredEvent(argmap, contexts?)`
     TrackStructuredEvent,
+    /// `trackPageViewEvent(argmap, contexts?)`: `e=pv`.
+    TrackPageViewEvent,
+    /// `trackTimingEvent(argmap, contexts?)`
+    TrackTimingEvent,
+    /// `trackConsentGrantedEvent(argmap, contexts?)`
+    TrackConsentGrantedEvent,
+    /// `trackConsentWithdrawnEvent(argmap, contexts?)`
+    TrackConsentWithdrawnEvent,
+    /// `trackScrollChangedEvent(argmap, contexts?)`
+    TrackScrollChangedEvent,
+    /// `trackListItemViewEvent(argmap, contexts?)`
+    TrackListItemViewEvent,
+    /// `trackDeepLinkReceivedEvent(argmap, contexts?)`
+    TrackDeepLinkReceivedEvent,
+    /// `trackMessageNotificationEvent(argmap, contexts?)`
+    TrackMessageNotificationEvent,
+    /// `trackEcommerceTransactionEvent(argmap, contexts?)`: the transaction
+    /// and one event per item, stored together.
+    TrackEcommerceTransactionEvent,
     /// `getSessionUserId()`: the installation user id.
     GetSessionUserId,
     /// `getSessionId()`: the current session id, or null.
@@ -51,10 +70,19 @@ pub enum Method {
 
 impl Method {
     /// Every method, in the order of the table.
-    pub const ALL: [Method; 14] = [
+    pub const ALL: [Method; 23] = [
         Method::TrackScreenViewEvent,
         Method::TrackSelfDescribingEvent,
         Method::TrackStructuredEvent,
+        Method::TrackPageViewEvent,
+        Method::TrackTimingEvent,
+        Method::TrackConsentGrantedEvent,
+        Method::TrackConsentWithdrawnEvent,
+        Method::TrackScrollChangedEvent,
+        Method::TrackListItemViewEvent,
+        Method::TrackDeepLinkReceivedEvent,
+        Method::TrackMessageNotificationEvent,
+        Method::TrackEcommerceTransactionEvent,
         Method::GetSessionUserId,
         Method::GetSessionId,
         Method::GetSessionIndex,
@@ -74,6 +102,15 @@ impl Method {
             Method::TrackScreenViewEvent => "trackScreenViewEvent",
             Method::TrackSelfDescribingEvent => "trackSelfDescribingEvent",
             Method::TrackStructuredEvent => "trackStructuredEvent",
+            Method::TrackPageViewEvent => "trackPageViewEvent",
+            Method::TrackTimingEvent => "trackTimingEvent",
+            Method::TrackConsentGrantedEvent => "trackConsentGrantedEvent",
+            Method::TrackConsentWithdrawnEvent => "trackConsentWithdrawnEvent",
+            Method::TrackScrollChangedEvent => "trackScrollChangedEvent",
+            Method::TrackListItemViewEvent => "trackListItemViewEvent",
+            Method::TrackDeepLinkReceivedEvent => "trackDeepLinkReceivedEvent",
+            Method::TrackMessageNotificationEvent => "trackMessageNotificationEvent",
+            Method::TrackEcommerceTransactionEvent => "trackEcommerceTransactionEvent",
             Method::GetSessionUserId => "getSessionUserId",
             Method::GetSessionId => "getSessionId",
             Method::GetSessionIndex => "getSessionIndex",
@@ -97,12 +134,21 @@ impl Method {
             .ok_or_else(|| TrackerError::UnknownMethod(name.chars().take(60).collect()))
     }
 
-    /// The event kind of a `track*` method.
-    fn event_type(self) -> Option<EventType> {
+    /// The event kind of a `track*` method; `None` for the others.
+    pub fn event_type(self) -> Option<EventType> {
         match self {
             Method::TrackScreenViewEvent => Some(EventType::ScreenView),
             Method::TrackSelfDescribingEvent => Some(EventType::SelfDescribing),
             Method::TrackStructuredEvent => Some(EventType::Structured),
+            Method::TrackPageViewEvent => Some(EventType::PageView),
+            Method::TrackTimingEvent => Some(EventType::Timing),
+            Method::TrackConsentGrantedEvent => Some(EventType::ConsentGranted),
+            Method::TrackConsentWithdrawnEvent => Some(EventType::ConsentWithdrawn),
+            Method::TrackScrollChangedEvent => Some(EventType::ScrollChanged),
+            Method::TrackListItemViewEvent => Some(EventType::ListItemView),
+            Method::TrackDeepLinkReceivedEvent => Some(EventType::DeepLinkReceived),
+            Method::TrackMessageNotificationEvent => Some(EventType::MessageNotification),
+            Method::TrackEcommerceTransactionEvent => Some(EventType::EcommerceTransaction),
             _ => None,
         }
     }
@@ -221,6 +267,24 @@ mod tests {
         let e = Method::TrackScreenViewEvent.check_arguments(r#"[{"name":"\ud800"}]"#).unwrap_err();
         assert_eq!(e.code(), "INVALID_EVENT", "{e}");
         assert_eq!(Method::TrackScreenViewEvent.check_arguments("[").unwrap_err().code(), "INVALID_ARGUMENT");
+    }
+
+    #[test]
+    fn every_event_kind_has_one_track_method_taking_an_event_and_entities() {
+        for kind in EventType::ALL {
+            let methods: Vec<Method> = Method::ALL.into_iter().filter(|m| m.event_type() == Some(kind)).collect();
+            assert_eq!(methods.len(), 1, "{kind:?}");
+            let m = methods[0];
+            assert!(m.name().starts_with("track") && m.name().ends_with("Event"), "{}", m.name());
+            let e = m.check_arguments("[]").unwrap_err();
+            assert_eq!(e, TrackerError::InvalidEvent(format!("{} event is required", kind.root_name())));
+            let e = m.check_arguments("[{}, [], 3]").unwrap_err();
+            assert_eq!(e.code(), "INVALID_ARGUMENT", "{e}");
+        }
+        let m = Method::TrackEcommerceTransactionEvent;
+        let args = r#"[{"orderId":"o","totalValue":1,"items":[{"sku":"s","price":1,"quantity":1}]},null]"#;
+        assert_eq!(m.check_arguments(args), Ok(()));
+        assert_eq!(Method::from_name("trackPageViewEvent"), Ok(Method::TrackPageViewEvent));
     }
 
     /// The panic used by the boundary tests exists only with the

@@ -2,8 +2,9 @@
 //!
 //! Turns a validated [`Event`] plus its session entity into the flat map of
 //! string fields the protocol defines (`e`, `eid`, `dtm`, `tv`, `p`, `aid`,
-//! `tna`, `ue_pr`/`ue_px`, `co`/`cx`, `se_*`), and wraps stored payloads into
-//! requests. `stm` is not here: it belongs to the moment of sending.
+//! `tna`, `ue_pr`/`ue_px`, `co`/`cx`, `se_*`, `url`/`page`/`refr`, `tr_*`,
+//! `ti_*`), and wraps stored payloads into requests. `stm` is not here: it
+//! belongs to the moment of sending.
 
 use crate::config::TrackerConfig;
 use crate::event::{Event, EventBody};
@@ -68,6 +69,41 @@ pub fn build(source: &Source<'_>, event: &Event, eid: &str, dtm_ms: i64, session
                 put("se_va", format_number(*v));
             }
         }
+        EventBody::PageView { url, title, referrer } => {
+            put("e", "pv".into());
+            put("url", url.clone());
+            put_some(&mut put, "page", title);
+            put_some(&mut put, "refr", referrer);
+        }
+        EventBody::DeepLinkReceived { event, url, referrer } => {
+            put("e", "ue".into());
+            let ue = json!({"schema": UNSTRUCT_EVENT_SCHEMA, "data": {"schema": event.schema, "data": event.data}});
+            encode_json(&mut put, b64, "ue_px", "ue_pr", &ue);
+            put_some(&mut put, "url", &Some(url.clone()));
+            put_some(&mut put, "refr", referrer);
+        }
+        EventBody::Transaction(t) => {
+            put("e", "tr".into());
+            put("tr_id", t.order_id.clone());
+            put("tr_tt", format_number(t.total_value));
+            put_some(&mut put, "tr_af", &t.affiliation);
+            put_some(&mut put, "tr_tx", &t.tax_value.map(format_number));
+            put_some(&mut put, "tr_sh", &t.shipping.map(format_number));
+            put_some(&mut put, "tr_ci", &t.city);
+            put_some(&mut put, "tr_st", &t.state);
+            put_some(&mut put, "tr_co", &t.country);
+            put_some(&mut put, "tr_cu", &t.currency);
+        }
+        EventBody::TransactionItem(i) => {
+            put("e", "ti".into());
+            put("ti_id", i.order_id.clone());
+            put("ti_sk", i.sku.clone());
+            put_some(&mut put, "ti_nm", &i.name);
+            put_some(&mut put, "ti_ca", &i.category);
+            put("ti_pr", format_number(i.price));
+            put("ti_qu", i.quantity.to_string());
+            put_some(&mut put, "ti_cu", &i.currency);
+        }
     }
     let mut entities: Vec<Value> =
         event.contexts.iter().map(|c| json!({"schema": c.schema, "data": c.data})).collect();
@@ -79,6 +115,13 @@ pub fn build(source: &Source<'_>, event: &Event, eid: &str, dtm_ms: i64, session
         encode_json(&mut put, b64, "cx", "co", &co);
     }
     Value::Object(p).to_string()
+}
+
+/// Puts an optional field; empty strings are left out, as the native trackers do.
+fn put_some(put: &mut impl FnMut(&str, String), key: &str, v: &Option<String>) {
+    if let Some(v) = v.as_ref().filter(|s| !s.is_empty()) {
+        put(key, v.clone());
+    }
 }
 
 fn encode_json(put: &mut impl FnMut(&str, String), b64: bool, enc_key: &str, plain_key: &str, v: &Value) {
@@ -169,6 +212,111 @@ mod tests {
     fn numbers_print_like_javascript() {
         assert_eq!(format_number(2.0), "2");
         assert_eq!(format_number(-1.5), "-1.5");
+    }
+
+    /// The payload of `kind`'s event (its split events, in order), without base64.
+    fn built(kind: crate::event::EventType, event: Value, contexts: Option<Value>) -> Vec<Map<String, Value>> {
+        let config = crate::config::Config::from_json(
+            r#"{"networkConfig":{"endpoint":"c.io"},"trackerConfig":{"appId":"app","base64Encoding":false}}"#,
+            &crate::config::PlatformDefaults::default(),
+        )
+        .unwrap();
+        let source = Source { config: &config.tracker, namespace: "ns" };
+        let event = Event::from_args(kind, Some(event), contexts).unwrap();
+        event
+            .split()
+            .iter()
+            .map(|e| serde_json::from_str(&build(&source, e, "4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c", 5, None)).unwrap())
+            .collect()
+    }
+
+    fn field<'a>(p: &'a Map<String, Value>, k: &str) -> Option<&'a str> {
+        p.get(k).and_then(Value::as_str)
+    }
+
+    fn json_field(p: &Map<String, Value>, k: &str) -> Value {
+        serde_json::from_str(field(p, k).unwrap_or("null")).unwrap()
+    }
+
+    #[test]
+    fn page_views_are_pv_with_url_page_and_refr() {
+        use crate::event::EventType::PageView;
+        let p = &built(PageView, json!({"pageUrl": "https://e.io/a", "pageTitle": "A", "referrer": "https://r.io/"}), None)[0];
+        assert_eq!(field(p, "e"), Some("pv"));
+        assert_eq!((field(p, "url"), field(p, "page"), field(p, "refr")), (Some("https://e.io/a"), Some("A"), Some("https://r.io/")));
+        assert!(!p.contains_key("ue_pr") && !p.contains_key("co"));
+        let p = &built(PageView, json!({"pageUrl": "u", "pageTitle": "", "referrer": null}), None)[0];
+        assert_eq!((field(p, "page"), field(p, "refr")), (None, None), "empty and null left out");
+    }
+
+    #[test]
+    fn a_transaction_is_tr_then_one_ti_per_item() {
+        use crate::event::EventType::EcommerceTransaction;
+        let t = json!({
+            "orderId": "o-1", "totalValue": 30.5, "affiliation": "shop", "taxValue": 2.5, "shipping": 5,
+            "city": "Paris", "state": "IDF", "country": "FR", "currency": "EUR",
+            "items": [
+                {"sku": "s1", "price": 10.25, "quantity": 2, "name": "Shirt", "category": "clothes"},
+                {"sku": "s2", "price": 10, "quantity": 1, "currency": "USD"},
+            ],
+        });
+        let entity = json!([{"schema": "iglu:com.acme/user/jsonschema/1-0-0", "data": {"a": 1}}]);
+        let events = built(EcommerceTransaction, t, Some(entity));
+        assert_eq!(events.len(), 3);
+        let tr = &events[0];
+        let expected = [
+            ("e", "tr"), ("tr_id", "o-1"), ("tr_tt", "30.5"), ("tr_af", "shop"), ("tr_tx", "2.5"), ("tr_sh", "5"),
+            ("tr_ci", "Paris"), ("tr_st", "IDF"), ("tr_co", "FR"), ("tr_cu", "EUR"),
+        ];
+        for (k, v) in expected {
+            assert_eq!(field(tr, k), Some(v), "{k}");
+        }
+        let expected = [
+            [("e", "ti"), ("ti_id", "o-1"), ("ti_sk", "s1"), ("ti_nm", "Shirt"), ("ti_ca", "clothes"), ("ti_pr", "10.25"), ("ti_qu", "2"), ("ti_cu", "EUR")],
+            [("e", "ti"), ("ti_id", "o-1"), ("ti_sk", "s2"), ("ti_nm", ""), ("ti_ca", ""), ("ti_pr", "10"), ("ti_qu", "1"), ("ti_cu", "USD")],
+        ];
+        for (ti, fields) in events[1..].iter().zip(expected) {
+            for (k, v) in fields {
+                assert_eq!(field(ti, k).unwrap_or(""), v, "{k}");
+            }
+            assert!(!ti.keys().any(|k| k.starts_with("tr_")));
+        }
+        for e in &events {
+            assert_eq!(json_field(e, "co")["data"][0]["data"], json!({"a": 1}), "the app's entity on every event");
+        }
+        let minimal = built(EcommerceTransaction, json!({"orderId": "o", "totalValue": 0, "items": [], "affiliation": ""}), None);
+        let keys: Vec<&str> = minimal[0].keys().filter(|k| k.starts_with("tr_")).map(String::as_str).collect();
+        assert_eq!(keys, ["tr_id", "tr_tt"]);
+    }
+
+    #[test]
+    fn self_describing_kinds_are_ue_with_their_schema_and_entities() {
+        use crate::event::{self as ev, EventType::*};
+        let cases = [
+            (Timing, json!({"category": "c", "variable": "v", "timing": 12}), ev::TIMING_SCHEMA, json!({"category": "c", "variable": "v", "timing": 12})),
+            (ConsentGranted, json!({"documentId": "d", "version": "1", "expiry": "2030-01-01T00:00:00Z"}), ev::CONSENT_GRANTED_SCHEMA, json!({"expiry": "2030-01-01T00:00:00Z"})),
+            (ConsentWithdrawn, json!({"documentId": "d", "version": "1", "all": false}), ev::CONSENT_WITHDRAWN_SCHEMA, json!({"all": false})),
+            (ScrollChanged, json!({"yOffset": 1.5}), ev::SCROLL_CHANGED_SCHEMA, json!({"y_offset": 1})),
+            (ListItemView, json!({"index": 2}), ev::LIST_ITEM_VIEW_SCHEMA, json!({"index": 2})),
+            (MessageNotification, json!({"title": "t", "body": "b", "trigger": "other"}), ev::MESSAGE_NOTIFICATION_SCHEMA, json!({"title": "t", "body": "b", "trigger": "other"})),
+            (DeepLinkReceived, json!({"url": "myapp://x"}), ev::DEEP_LINK_RECEIVED_SCHEMA, json!({"url": "myapp://x"})),
+        ];
+        for (kind, event, schema, data) in cases {
+            let p = &built(kind, event, None)[0];
+            assert_eq!(field(p, "e"), Some("ue"), "{kind:?}");
+            assert_eq!(json_field(p, "ue_pr"), json!({"schema": UNSTRUCT_EVENT_SCHEMA, "data": {"schema": schema, "data": data}}));
+            let consent = matches!(kind, ConsentGranted | ConsentWithdrawn);
+            let co = json_field(p, "co");
+            if consent {
+                assert_eq!(co["data"], json!([{"schema": ev::CONSENT_DOCUMENT_SCHEMA, "data": {"id": "d", "version": "1"}}]));
+            } else {
+                assert_eq!(co, Value::Null, "{kind:?}: no entity without a session");
+            }
+            let deep = kind == DeepLinkReceived;
+            assert_eq!(field(p, "url"), deep.then_some("myapp://x"), "{kind:?}");
+        }
+        let p = &built(DeepLinkReceived, json!({"url": "https://e.io/x", "referrer": "https://r.io/"}), None)[0];
+        assert_eq!((field(p, "url"), field(p, "refr")), (Some("https://e.io/x"), Some("https://r.io/")));
     }
 
     #[test]

@@ -176,7 +176,37 @@ impl Writer {
     /// command's outcome so far, or the error that refuses it.
     fn apply(&mut self, op: Op, at_ms: i64, rows: &mut Vec<(String, i64)>) -> Result<Vec<ClientSession>> {
         match op {
-            Op::Track { event, eid } => Ok(self.add_event(&eid, at_ms, |_| event, rows)?.into_iter().collect()),
+            Op::Track { event, eid } => {
+                // One call may stand for several events (a transaction and its
+                // items): all are stored, or none, and the session is as before.
+                let events = event.split();
+                // (`add_event` undoes its own event's effect on the session.)
+                let before = (events.len() > 1).then(|| self.session.clone());
+                let mark = rows.len();
+                let mut started = Vec::new();
+                for (i, event) in events.into_iter().enumerate() {
+                    let eid = if i == 0 { eid.clone() } else { uuid::Uuid::new_v4().to_string() };
+                    match self.add_event(&eid, at_ms, |_| event, rows) {
+                        Ok(session) => started.extend(session),
+                        Err(e) => {
+                            if let Some(before) = before {
+                                self.session = before;
+                            }
+                            rows.truncate(mark);
+                            return Err(match e {
+                                TrackerError::InvalidEvent(m) if i > 0 => {
+                                    let k = i - 1;
+                                    TrackerError::InvalidEvent(format!(
+                                        "{m} (ecommerceTransaction.items[{k}]; no event of the transaction was tracked)"
+                                    ))
+                                }
+                                e => e,
+                            });
+                        }
+                    }
+                }
+                Ok(started)
+            }
             Op::AppState { to_background } => {
                 if self.session.in_background() == to_background {
                     return Ok(Vec::new());

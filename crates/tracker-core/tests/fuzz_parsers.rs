@@ -3,9 +3,10 @@
 //!
 //! One target per parser: the configuration (arbitrary text, arbitrary JSON
 //! values, and configuration-shaped objects with arbitrary fields, endpoints
-//! with credentials that no message may show), each event kind (screen view,
-//! self-describing, structured, with arbitrary contexts, as values, as the
-//! JSON text and as `callTracker`'s argument array), the argument array of
+//! with credentials that no message may show), each event kind (every kind of
+//! `EventType::ALL`, with arbitrary contexts, as values, as the JSON text and
+//! as `callTracker`'s argument array; an accepted event of a built-in schema
+//! must fit that schema), the argument array of
 //! every method of `Method::ALL` (checked alone, and through the registry
 //! against a live tracker, answers included), method names, app states, and
 //! namespaces (arbitrary strings with NUL, control characters, U+FFFD, very
@@ -90,6 +91,12 @@ fn key() -> impl Strategy<Value = String> {
             "foregroundTimeout", "backgroundTimeout", "onSessionUpdate", "emitterConfig", "emitRange",
             "byteLimitPost", "byteLimitGet", "retryFailedRequests", "customRetryForStatusCodes",
             "maxEventStoreSize", "maxEventStoreAge", "storage", "directory",
+        ])
+        .prop_map(str::to_string),
+        1 => prop::sample::select(vec![
+            "pageUrl", "pageTitle", "referrer", "variable", "timing", "documentId", "version", "documentDescription",
+            "expiry", "all", "documents", "yOffset", "viewWidth", "index", "itemsCount", "url", "title", "body",
+            "trigger", "attachments", "bodyLocArgs", "orderId", "totalValue", "items", "sku", "price", "quantity",
         ])
         .prop_map(str::to_string),
         1 => wild_string(),
@@ -317,12 +324,118 @@ fn event_of(kind: EventType) -> BoxedStrategy<Value> {
             ("property", typed(long(input::MAX_STRUCTURED_PROPERTY_CHARS))),
             ("value", typed(number(-1.0e300..=1.0e300))),
         ]),
+        EventType::PageView => object_with(vec![
+            ("pageUrl!", typed(long(input::MAX_PAGE_URL_CHARS))),
+            ("pageTitle", typed(long(input::MAX_PAGE_TITLE_CHARS))),
+            ("referrer", typed(uri_like())),
+        ]),
+        EventType::Timing => object_with(vec![
+            ("category!", typed(short_text())),
+            ("variable!", typed(long(input::MAX_TIMING_STRING_CHARS))),
+            ("timing!", typed(number(-1.0e300..=1.0e300))),
+            ("label", typed(short_text())),
+        ]),
+        EventType::ConsentGranted => {
+            let mut fields = consent_document_fields();
+            fields.push(("expiry!", typed(date_time())));
+            object_with(fields)
+        }
+        EventType::ConsentWithdrawn => {
+            let mut fields = consent_document_fields();
+            fields.push(("all!", typed(flag())));
+            fields.push(("documents", typed(prop::collection::vec(object_with(consent_document_fields()), 0..3).prop_map(Value::Array).boxed())));
+            object_with(fields)
+        }
+        EventType::ScrollChanged => object_with(
+            ["yOffset", "xOffset", "viewHeight", "viewWidth", "contentHeight", "contentWidth"]
+                .into_iter()
+                .map(|k| (k, typed(number(-3.0e9..=3.0e9))))
+                .collect(),
+        ),
+        EventType::ListItemView => {
+            object_with(vec![("index!", typed(number(-10.0..=70_000.0))), ("itemsCount", typed(number(-10.0..=70_000.0)))])
+        }
+        EventType::DeepLinkReceived => object_with(vec![("url!", typed(uri_like())), ("referrer", typed(uri_like()))]),
+        EventType::MessageNotification => {
+            let strings = prop::collection::vec(prop_oneof![4 => short_text(), 1 => Just(Value::Null)], 0..3).prop_map(Value::Array).boxed();
+            let attachment = object_with(vec![("identifier!", typed(short_text())), ("type!", typed(short_text())), ("url!", typed(uri_like()))]);
+            let mut fields = vec![
+                ("title!", typed(long(input::MAX_NOTIFICATION_STRING_CHARS))),
+                ("body!", typed(long(input::MAX_NOTIFICATION_BODY_CHARS))),
+                ("trigger!", typed(any_of(["push", "location", "calendar", "timeInterval", "other", "PUSH"].map(|t| json!(t)).to_vec()))),
+                ("notificationTimestamp", typed(date_time())),
+                ("contentAvailable", typed(flag())),
+                ("notificationCount", typed(number(-5.0..=20_000.0))),
+                ("bodyLocArgs", typed(strings.clone())),
+                ("titleLocArgs", typed(strings)),
+                ("attachments", typed(prop::collection::vec(attachment, 0..3).prop_map(Value::Array).boxed())),
+            ];
+            for k in ["action", "bodyLocKey", "category", "group", "icon", "sound", "subtitle", "tag", "threadIdentifier", "titleLocKey"] {
+                fields.push((k, typed(short_text())));
+            }
+            object_with(fields)
+        }
+        EventType::EcommerceTransaction => {
+            let currency = || typed(any_of(vec![json!("EUR"), json!("USD"), json!(""), json!("EURO")]));
+            let item = object_with(vec![
+                ("sku!", typed(short_text())),
+                ("price!", typed(number(-1.0e6..=1.0e6))),
+                ("quantity!", typed(number(-3.0e9..=3.0e9))),
+                ("name", typed(long(input::MAX_ECOMMERCE_STRING_CHARS))),
+                ("category", typed(short_text())),
+                ("currency", currency()),
+            ]);
+            object_with(vec![
+                ("orderId!", typed(long(input::MAX_ECOMMERCE_STRING_CHARS))),
+                ("totalValue!", typed(number(-1.0e9..=1.0e9))),
+                ("items!", typed(prop::collection::vec(item, 0..4).prop_map(Value::Array).boxed())),
+                ("affiliation", typed(short_text())),
+                ("taxValue", typed(number(0.0..=1.0e6))),
+                ("shipping", typed(number(0.0..=1.0e6))),
+                ("city", typed(short_text())),
+                ("state", typed(short_text())),
+                ("country", typed(short_text())),
+                ("currency", currency()),
+            ])
+        }
     };
     prop_oneof![8 => event, 1 => json_value()].boxed()
 }
 
+fn consent_document_fields() -> Vec<(&'static str, BoxedStrategy<Value>)> {
+    let id = || typed(prop_oneof![4 => "[a-z0-9-]{1,36}".prop_map(Value::String), 1 => "[a-z]{35,38}".prop_map(Value::String)].boxed());
+    vec![
+        ("documentId!", id()),
+        ("version!", id()),
+        ("name", typed(prop_oneof![4 => short_text(), 1 => "[a-z]{58,62}".prop_map(Value::String)].boxed())),
+        ("documentDescription", typed(short_text())),
+    ]
+}
+
+/// RFC 3339 date-times, mostly valid, some with impossible fields.
+fn date_time() -> BoxedStrategy<Value> {
+    prop_oneof![
+        6 => "20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9](\\.[0-9]{1,9})?(Z|[+-][0-2][0-9]:[0-5][0-9])".prop_map(Value::String),
+        1 => Just(json!("2024-02-29T12:00:00.000Z")),
+        1 => Just(json!("2022-01-01")),
+        1 => wild_string().prop_map(Value::String),
+    ]
+    .boxed()
+}
+
+/// URIs of several schemes (some longer than `page_urlscheme` holds), some
+/// with characters that must be percent-encoded.
+fn uri_like() -> BoxedStrategy<Value> {
+    prop_oneof![
+        6 => "(https?|myapp|[a-z]{17,20})://[a-z.]{1,20}(:[0-9]{1,5})?(/[a-zA-Z0-9%/ é]{0,20})?(\\?[a-z=&]{0,10})?(#[a-z]{0,5})?".prop_map(Value::String),
+        1 => "[a-z]{1,5}:[a-z/]{0,10}".prop_map(Value::String),
+        1 => wild_string().prop_map(Value::String),
+    ]
+    .boxed()
+}
+
 fn kind() -> impl Strategy<Value = EventType> {
-    prop_oneof![Just(EventType::ScreenView), Just(EventType::SelfDescribing), Just(EventType::Structured)]
+    prop::sample::select(EventType::ALL.to_vec())
 }
 
 fn method() -> impl Strategy<Value = Method> {
@@ -423,10 +536,42 @@ fn event_within_bounds(e: &Event) -> Result<(), TestCaseError> {
             prop_assert!(property.as_ref().map_or(0, |s| s.chars().count()) <= input::MAX_STRUCTURED_PROPERTY_CHARS);
             prop_assert!(value.iter().all(|v| v.is_finite()));
         }
+        EventBody::PageView { url, title, referrer } => {
+            prop_assert!(!url.is_empty() && chars(url) <= input::MAX_PAGE_URL_CHARS);
+            prop_assert!(title.as_deref().map_or(0, chars) <= input::MAX_PAGE_TITLE_CHARS);
+            prop_assert!(referrer.as_deref().map_or(0, chars) <= input::MAX_PAGE_URL_CHARS);
+        }
+        EventBody::DeepLinkReceived { event, url, referrer } => {
+            fits_builtin_schema(&event.schema, &event.data)?;
+            prop_assert!(url.find(':').is_some_and(|i| i <= 16), "scheme cut for url: {}", url);
+            prop_assert_eq!(referrer.as_deref(), event.data.get("referrer").and_then(Value::as_str));
+        }
+        EventBody::Transaction(t) => {
+            let max = input::MAX_ECOMMERCE_STRING_CHARS;
+            prop_assert!(!t.order_id.is_empty() && chars(&t.order_id) <= max);
+            for s in [&t.affiliation, &t.city, &t.state, &t.country] {
+                prop_assert!(s.as_deref().map_or(0, chars) <= max);
+            }
+            prop_assert!(t.currency.as_deref().map_or(0, chars) <= input::MAX_CURRENCY_CHARS);
+            prop_assert!([Some(t.total_value), t.tax_value, t.shipping].iter().flatten().all(|v| v.is_finite()));
+            prop_assert!(t.items.len() <= input::MAX_ECOMMERCE_ITEMS);
+            for i in &t.items {
+                prop_assert_eq!(&i.order_id, &t.order_id);
+                prop_assert!(!i.sku.is_empty() && chars(&i.sku) <= max);
+                prop_assert!(i.name.as_deref().map_or(0, chars) <= max && i.category.as_deref().map_or(0, chars) <= max);
+                prop_assert!(i.currency.as_deref().map_or(0, chars) <= input::MAX_CURRENCY_CHARS);
+                prop_assert!(i.price.is_finite() && (i.quantity.abs() as f64) <= input::MAX_ECOMMERCE_QUANTITY);
+            }
+        }
+        EventBody::TransactionItem(_) => prop_assert!(false, "items are made by Event::split only"),
+    }
+    if let EventBody::SelfDescribing(sd) = &e.body {
+        fits_builtin_schema(&sd.schema, &sd.data)?;
     }
     for c in &e.contexts {
         prop_assert!(c.schema.chars().count() <= input::MAX_SCHEMA_URI_CHARS);
         prop_assert!(!has_marker(&c.data));
+        fits_builtin_schema(&c.schema, &c.data)?;
     }
     let tracker = TrackerConfig {
         app_id: Some("a".into()),
@@ -442,6 +587,125 @@ fn event_within_bounds(e: &Event) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+fn chars(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// What a property of a built-in schema allows.
+#[derive(Clone, Copy)]
+enum Allowed {
+    /// A string of at most this many characters.
+    Text(usize),
+    /// A URI of at most this many characters.
+    Uri(usize),
+    /// An RFC 3339 date-time.
+    DateTime,
+    /// An integer within the range.
+    Int(i64, i64),
+    /// A finite number.
+    Number,
+    Bool,
+    /// A non-empty array of strings (or nulls) of at most this many characters.
+    Texts(usize),
+    /// message_notification's attachments.
+    Attachments,
+}
+
+/// A schema's properties with what each allows, and its required ones.
+type Properties = (Vec<(&'static str, Allowed)>, Vec<&'static str>);
+
+/// The properties (and which are required) of the schemas the core fills
+/// itself, as their Iglu definitions state them; `None` for other schemas.
+fn builtin_schema(schema: &str) -> Option<Properties> {
+    use Allowed::*;
+    let n = 1024;
+    let px = i64::from(i32::MAX);
+    Some(match schema {
+        tracker_core::event::TIMING_SCHEMA => (
+            vec![("category", Text(4096)), ("variable", Text(4096)), ("timing", Number), ("label", Text(4096))],
+            vec!["category", "variable", "timing"],
+        ),
+        tracker_core::event::CONSENT_GRANTED_SCHEMA => (vec![("expiry", DateTime)], vec![]),
+        tracker_core::event::CONSENT_WITHDRAWN_SCHEMA => (vec![("all", Bool)], vec!["all"]),
+        tracker_core::event::CONSENT_DOCUMENT_SCHEMA => (
+            vec![("id", Text(36)), ("version", Text(36)), ("name", Text(60)), ("description", Text(10_000))],
+            vec!["id", "version"],
+        ),
+        tracker_core::event::SCROLL_CHANGED_SCHEMA => (
+            vec![
+                ("x_offset", Int(-px, px)),
+                ("y_offset", Int(-px, px)),
+                ("view_width", Int(0, px)),
+                ("view_height", Int(0, px)),
+                ("content_width", Int(0, px)),
+                ("content_height", Int(0, px)),
+            ],
+            vec![],
+        ),
+        tracker_core::event::LIST_ITEM_VIEW_SCHEMA => {
+            (vec![("index", Int(0, 65_535)), ("items_count", Int(0, 65_535))], vec!["index"])
+        }
+        tracker_core::event::DEEP_LINK_RECEIVED_SCHEMA => (vec![("url", Uri(4096)), ("referrer", Uri(4096))], vec!["url"]),
+        tracker_core::event::MESSAGE_NOTIFICATION_SCHEMA => {
+            let mut props = vec![
+                ("title", Text(n)),
+                ("body", Text(4096)),
+                ("trigger", Text(20)),
+                ("notificationTimestamp", DateTime),
+                ("contentAvailable", Bool),
+                ("notificationCount", Int(0, 10_000)),
+                ("bodyLocArgs", Texts(n)),
+                ("titleLocArgs", Texts(n)),
+                ("attachments", Attachments),
+            ];
+            for k in ["sound", "action", "bodyLocKey", "titleLocKey", "group", "category", "subtitle", "threadIdentifier", "icon", "tag"] {
+                props.push((k, Text(n)));
+            }
+            (props, vec!["title", "body", "trigger"])
+        }
+        _ => return None,
+    })
+}
+
+/// An event or entity of a built-in schema holds only what the schema allows.
+fn fits_builtin_schema(schema: &str, data: &Value) -> Result<(), TestCaseError> {
+    let Some((props, required)) = builtin_schema(schema) else { return Ok(()) };
+    let data = data.as_object().expect("built-in data is an object");
+    for key in required {
+        prop_assert!(data.contains_key(key), "{} lacks {}", schema, key);
+    }
+    for (key, v) in data {
+        let allowed = props.iter().find(|(k, _)| k == key).map(|(_, a)| *a);
+        let text = |v: &Value, max: usize| v.as_str().is_some_and(|s| chars(s) <= max);
+        let ok = match allowed {
+            None => false,
+            Some(Allowed::Text(max)) => text(v, max),
+            Some(Allowed::Uri(max)) => text(v, max) && tracker_core::event::uri_error(v.as_str().unwrap_or("")).is_none(),
+            Some(Allowed::DateTime) => v.as_str().is_some_and(tracker_core::event::is_date_time),
+            Some(Allowed::Int(min, max)) => v.as_i64().is_some_and(|i| (min..=max).contains(&i)),
+            Some(Allowed::Number) => v.as_f64().is_some_and(f64::is_finite),
+            Some(Allowed::Bool) => v.is_boolean(),
+            Some(Allowed::Texts(max)) => v.as_array().is_some_and(|a| !a.is_empty() && a.iter().all(|s| s.is_null() || text(s, max))),
+            Some(Allowed::Attachments) => v.as_array().is_some_and(|a| {
+                a.iter().all(|x| {
+                    x.as_object().is_some_and(|o| {
+                        o.len() == 3
+                            && text(&o["identifier"], 1024)
+                            && text(&o["type"], 1024)
+                            && text(&o["url"], 1024)
+                            && tracker_core::event::uri_error(o["url"].as_str().unwrap_or("")).is_none()
+                    })
+                })
+            }),
+        };
+        prop_assert!(ok, "{}: {} = {} does not fit the schema", schema, key, v);
+    }
+    if schema == tracker_core::event::MESSAGE_NOTIFICATION_SCHEMA {
+        prop_assert!(tracker_core::event::NOTIFICATION_TRIGGERS.contains(&data["trigger"].as_str().unwrap_or("")));
+    }
+    Ok(())
+}
+
 /// The argument array JavaScript would send for a `track*` call.
 fn args_text(event: &Option<Value>, contexts: &Option<Value>) -> String {
     match (event, contexts) {
@@ -452,11 +716,7 @@ fn args_text(event: &Option<Value>, contexts: &Option<Value>) -> String {
 }
 
 fn method_of(kind: EventType) -> Method {
-    match kind {
-        EventType::ScreenView => Method::TrackScreenViewEvent,
-        EventType::SelfDescribing => Method::TrackSelfDescribingEvent,
-        EventType::Structured => Method::TrackStructuredEvent,
-    }
+    Method::ALL.into_iter().find(|m| m.event_type() == Some(kind)).expect("every kind has its method")
 }
 
 // ---------------------------------------------------------------------------
@@ -592,7 +852,7 @@ proptest! {
             Ok(()) => {
                 let parsed: Value = serde_json::from_str(&args).expect("accepted arguments are JSON");
                 let n = parsed.as_array().map(Vec::len);
-                let track = matches!(m, Method::TrackScreenViewEvent | Method::TrackSelfDescribingEvent | Method::TrackStructuredEvent);
+                let track = m.event_type().is_some();
                 prop_assert!(if track { matches!(n, Some(1..=2)) } else { n == Some(0) }, "{} accepted {}", m.name(), args);
                 prop_assert!(!has_marker(&parsed));
             }
@@ -660,7 +920,7 @@ proptest! {
         let ns = live_tracker();
         // Two calls in three track an event of the generated kind.
         let m = other.unwrap_or(method_of(kind));
-        let track = matches!(m, Method::TrackScreenViewEvent | Method::TrackSelfDescribingEvent | Method::TrackStructuredEvent);
+        let track = m.event_type().is_some();
         let m = if track { method_of(kind) } else { m };
         let args = raw.unwrap_or_else(|| if track { args_text(&event, &contexts) } else { "[]".into() });
         match answer_of(|a| registry::call_tracker(ns, m.name(), &args, a)) {
