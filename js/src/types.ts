@@ -170,6 +170,158 @@ export interface StructuredProps {
   value?: number;
 }
 
+/** A page view (`e=pv`: `url`, `page`, `refr`). */
+export interface PageViewProps {
+  /** The page URL (required), at most 4096 characters. */
+  pageUrl: string;
+  /** At most 2000 characters. */
+  pageTitle?: string;
+  /** At most 4096 characters. */
+  referrer?: string;
+}
+
+/** A timing event (`iglu:com.snowplowanalytics.snowplow/timing/jsonschema/1-0-0`). */
+export interface TimingProps {
+  category: string;
+  variable: string;
+  /** The time measured, a finite number, sent as given. */
+  timing: number;
+  label?: string;
+}
+
+/**
+ * A consent document, sent as a
+ * `iglu:com.snowplowanalytics.snowplow/consent_document/jsonschema/1-0-0` entity
+ * (`documentId` as `id`, `documentDescription` as `description`).
+ */
+export interface ConsentDocument {
+  /** At most 36 characters. */
+  documentId: string;
+  /** At most 36 characters. */
+  version: string;
+  /** At most 60 characters. */
+  name?: string;
+  /** At most 10000 characters. */
+  documentDescription?: string;
+}
+
+/** Consent granted (`consent_granted/jsonschema/1-0-0`) to a document. */
+export interface ConsentGrantedProps extends ConsentDocument {
+  /** When the consent expires: an RFC 3339 date-time such as `'2022-01-01T00:00:00Z'` (`Date.prototype.toISOString()`). */
+  expiry: string;
+}
+
+/** Consent withdrawn (`consent_withdrawn/jsonschema/1-0-0`) for a document. */
+export interface ConsentWithdrawnProps extends ConsentDocument {
+  /** Whether the user withdraws consent to all data collection. */
+  all: boolean;
+  /** Other documents the withdrawal applies to, each sent as one more consent_document entity (not in 2.x). */
+  documents?: ConsentDocument[];
+}
+
+/**
+ * A scroll view's position changed
+ * (`iglu:com.snowplowanalytics.mobile/scroll_changed/jsonschema/1-0-0`). Pixels; fractions are
+ * cut toward zero, as 2.x did. Offsets within ±2147483647, sizes 0 to 2147483647.
+ */
+export interface ScrollChangedProps {
+  yOffset?: number;
+  xOffset?: number;
+  viewHeight?: number;
+  viewWidth?: number;
+  contentHeight?: number;
+  contentWidth?: number;
+}
+
+/** An item of a list was viewed (`iglu:com.snowplowanalytics.mobile/list_item_view/jsonschema/1-0-0`). */
+export interface ListItemViewProps {
+  /** Index of the item, 0 to 65535 (fractions cut toward zero). */
+  index: number;
+  /** Items in the list, 0 to 65535. */
+  itemsCount?: number;
+}
+
+/** An item of an ecommerce transaction, tracked as its own `e=ti` event. */
+export interface EcommerceItem {
+  /** At most 255 characters. */
+  sku: string;
+  price: number;
+  /** An integer within ±2147483647 (fractions cut toward zero). */
+  quantity: number;
+  name?: string;
+  category?: string;
+  /** At most 3 characters; the transaction's currency when absent. */
+  currency?: string;
+}
+
+/** An ecommerce transaction (`e=tr`), tracked with one `e=ti` event per item. */
+export interface EcommerceTransactionProps {
+  /** At most 255 characters; also each item's `ti_id`. */
+  orderId: string;
+  totalValue: number;
+  /** At most 1000 items. */
+  items: EcommerceItem[];
+  affiliation?: string;
+  taxValue?: number;
+  shipping?: number;
+  city?: string;
+  state?: string;
+  country?: string;
+  /** At most 3 characters (an ISO 4217 code). */
+  currency?: string;
+}
+
+/**
+ * A deep link received (`iglu:com.snowplowanalytics.mobile/deep_link_received/jsonschema/1-0-0`);
+ * `url` and `referrer` are also sent as `url` and `refr`.
+ */
+export interface DeepLinkReceivedProps {
+  /** The link: a URI (RFC 3986, percent-encoded), at most 4096 characters. */
+  url: string;
+  /** A URI, at most 4096 characters. */
+  referrer?: string;
+}
+
+/** What raised a message notification. */
+export type Trigger = 'push' | 'location' | 'calendar' | 'timeInterval' | 'other';
+
+/** An attachment of a message notification. */
+export interface MessageNotificationAttachmentProps {
+  identifier: string;
+  type: string;
+  /** A URI, at most 1024 characters. */
+  url: string;
+}
+
+/**
+ * A push or local notification
+ * (`iglu:com.snowplowanalytics.mobile/message_notification/jsonschema/1-0-0`). Strings at most
+ * 1024 characters, `body` 4096.
+ */
+export interface MessageNotificationProps {
+  title: string;
+  body: string;
+  trigger: Trigger;
+  action?: string;
+  attachments?: MessageNotificationAttachmentProps[];
+  bodyLocArgs?: string[];
+  bodyLocKey?: string;
+  category?: string;
+  contentAvailable?: boolean;
+  group?: string;
+  icon?: string;
+  /** 0 to 10000. */
+  notificationCount?: number;
+  /** An RFC 3339 date-time. */
+  notificationTimestamp?: string;
+  sound?: string;
+  subtitle?: string;
+  tag?: string;
+  threadIdentifier?: string;
+  titleLocArgs?: string[];
+  titleLocKey?: string;
+}
+
 /** Delivery counts since the tracker's database was created (`getDeliveryStats()`). */
 export interface DeliveryStats {
   /** Events stored and not sent yet. */
@@ -203,6 +355,27 @@ export interface ReactNativeTracker {
   readonly trackScreenViewEvent: (argmap: ScreenViewProps, contexts?: EventContext[]) => Promise<void>;
   /** Tracks a structured event; resolves once it is stored. */
   readonly trackStructuredEvent: (argmap: StructuredProps, contexts?: EventContext[]) => Promise<void>;
+  /** Tracks a page view; resolves once it is stored. */
+  readonly trackPageViewEvent: (argmap: PageViewProps, contexts?: EventContext[]) => Promise<void>;
+  /** Tracks a timing event; resolves once it is stored. */
+  readonly trackTimingEvent: (argmap: TimingProps, contexts?: EventContext[]) => Promise<void>;
+  /** Tracks consent granted, with its consent_document entity; resolves once it is stored. */
+  readonly trackConsentGrantedEvent: (argmap: ConsentGrantedProps, contexts?: EventContext[]) => Promise<void>;
+  /** Tracks consent withdrawn, with its consent_document entities; resolves once it is stored. */
+  readonly trackConsentWithdrawnEvent: (argmap: ConsentWithdrawnProps, contexts?: EventContext[]) => Promise<void>;
+  /** Tracks a scroll change; resolves once it is stored. */
+  readonly trackScrollChangedEvent: (argmap: ScrollChangedProps, contexts?: EventContext[]) => Promise<void>;
+  /** Tracks a list item view; resolves once it is stored. */
+  readonly trackListItemViewEvent: (argmap: ListItemViewProps, contexts?: EventContext[]) => Promise<void>;
+  /** Tracks a deep link received; resolves once it is stored. */
+  readonly trackDeepLinkReceivedEvent: (argmap: DeepLinkReceivedProps, contexts?: EventContext[]) => Promise<void>;
+  /** Tracks a message notification; resolves once it is stored. */
+  readonly trackMessageNotificationEvent: (argmap: MessageNotificationProps, contexts?: EventContext[]) => Promise<void>;
+  /**
+   * Tracks a transaction (`e=tr`) and one event per item (`e=ti`), each with `contexts`; resolves
+   * once all are stored, and stores none if any is refused.
+   */
+  readonly trackEcommerceTransactionEvent: (argmap: EcommerceTransactionProps, contexts?: EventContext[]) => Promise<void>;
   /** The installation user id (also before any event). */
   readonly getSessionUserId: () => Promise<string | undefined>;
   /** The current session id; undefined before the first event of this run. */
