@@ -32,7 +32,6 @@ use std::fmt::Write as _;
 /// enrichment.
 pub const MAX_NAMESPACE_CHARS: usize = 128;
 
-/// Longest `trackerConfig.appId`, in characters: `aid` (`app_id`) is limited
 /// The longest `networkConfig.customPostPath`.
 pub const MAX_POST_PATH_CHARS: usize = 1_000;
 /// The most `networkConfig.requestHeaders`.
@@ -40,6 +39,7 @@ pub const MAX_REQUEST_HEADERS: usize = 50;
 /// The longest value of a request header, in bytes.
 pub const MAX_HEADER_VALUE_BYTES: usize = 8_192;
 
+/// Longest `trackerConfig.appId`, in characters: `aid` (`app_id`) is limited
 /// to 255 characters by the atomic schema.
 pub const MAX_APP_ID_CHARS: usize = 255;
 
