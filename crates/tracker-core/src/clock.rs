@@ -43,7 +43,9 @@ pub struct ManualClock {
 impl ManualClock {
     /// A clock standing at `start_ms`.
     pub fn new(start_ms: i64) -> Self {
-        ManualClock { now: Arc::new(AtomicI64::new(start_ms)) }
+        ManualClock {
+            now: Arc::new(AtomicI64::new(start_ms)),
+        }
     }
 
     /// Moves the clock forward (or back, with a negative value) by `ms`.

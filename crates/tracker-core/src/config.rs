@@ -116,8 +116,24 @@ pub struct TrackerConfig {
     pub lifecycle_autotracking: bool,
     /// Base64-encode `ue_px` / `cx` (default true).
     pub base64_encoding: bool,
-    /// Anonymise the session entity's user ids (default false).
+    /// Leave the user's identifiers out: `uid`, `duid`, `tnuid`, `ip`, and
+    /// the session entity's user ids (default false).
     pub user_anonymisation: bool,
+    /// Attach the application entity (version, build) (default true).
+    pub application_context: bool,
+    /// Attach the platform entity, `mobile_context` (default true).
+    pub platform_context: bool,
+    /// Attach the screen entity after a screen view (default true).
+    pub screen_context: bool,
+    /// Attach the deep link entity to the screen view after a deep link (default true).
+    pub deep_link_context: bool,
+    /// Track `screen_end` with a `screen_summary`; fold scroll and list item
+    /// events into it (default true).
+    pub screen_engagement_autotracking: bool,
+    /// Track `application_install` once per installation (default true).
+    pub install_autotracking: bool,
+    /// Track uncaught JavaScript errors as `application_error` (default true).
+    pub exception_autotracking: bool,
 }
 
 /// Session timeouts and restart behaviour.
@@ -170,6 +186,14 @@ pub struct Config {
     /// Options given that have no effect here, one sentence each; reported
     /// to the app's log once, when the tracker is created (at `error` level).
     pub notices: Vec<String>,
+    /// `subjectConfig`, as changes to the subject the platform's facts give.
+    pub subject: crate::enrich::SubjectPatch,
+    /// `gdprConfig`: the gdpr entity's data.
+    pub gdpr: Option<serde_json::Value>,
+    /// `gcConfig`: entities added to every event, by tag.
+    pub global_contexts: Vec<crate::enrich::GlobalContexts>,
+    /// What the platform reported about the device and the app.
+    pub device: DeviceFacts,
 }
 
 /// Facts only the platform knows; the core decides what follows from them
@@ -182,6 +206,49 @@ pub struct PlatformDefaults {
     /// The app's private files directory (Android `Context.filesDir`, iOS
     /// Application Support); the databases go to [`STORAGE_FOLDER`] inside it.
     pub files_directory: Option<PathBuf>,
+    /// The device, the app and the user's settings as the platform reports
+    /// them when a tracker is created; the entities and subject defaults
+    /// built from them are decided in [`crate::enrich`].
+    pub device: DeviceFacts,
+}
+
+/// What the platform knows about the device, the app and the user's
+/// settings. Every field is optional: what is unknown is left out of the
+/// events (the platform entity needs the first four).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeviceFacts {
+    /// `android`, `ios`, `linux`, ... (mobile_context `osType`).
+    pub os_type: Option<String>,
+    /// The OS release, e.g. `14` or `17.2`.
+    pub os_version: Option<String>,
+    /// e.g. `Google`, `Apple`.
+    pub device_manufacturer: Option<String>,
+    /// e.g. `Pixel 8`, `iPhone15,2`.
+    pub device_model: Option<String>,
+    /// The app's version name (Android `versionName`, iOS `CFBundleShortVersionString`).
+    pub app_version: Option<String>,
+    /// The app's build (Android `versionCode`, iOS `CFBundleVersion`).
+    pub app_build: Option<String>,
+    /// The user's language as a BCP 47 tag, e.g. `en-GB` (`lang`).
+    pub language: Option<String>,
+    /// The IANA time zone, e.g. `Europe/London` (`tz`).
+    pub timezone: Option<String>,
+    /// Screen size in physical pixels, width then height (`res`).
+    pub screen_resolution: Option<(u32, u32)>,
+    /// Pixels per point or dp.
+    pub scale: Option<f64>,
+    /// Whether the screen is taller than wide.
+    pub is_portrait: Option<bool>,
+    /// The mobile network operator's name.
+    pub carrier: Option<String>,
+    /// `mobile`, `wifi` or `offline`.
+    pub network_type: Option<String>,
+    /// e.g. `LTE`.
+    pub network_technology: Option<String>,
+    /// Total memory in bytes.
+    pub physical_memory: Option<u64>,
+    /// Total storage in bytes.
+    pub total_storage: Option<u64>,
 }
 
 /// The folder of the databases inside the app's files directory.
@@ -195,6 +262,12 @@ struct RawConfig {
     session_config: Option<RawSession>,
     emitter_config: Option<RawEmitter>,
     storage: Option<RawStorage>,
+    #[serde(default, deserialize_with = "present")]
+    subject_config: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "present")]
+    gdpr_config: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "present")]
+    gc_config: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -245,7 +318,9 @@ struct RawSession {
 }
 
 /// Keeps an explicit `null` (as `Some(Null)`) so it can be reported, not defaulted.
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<serde_json::Value>, D::Error> {
+fn present<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<serde_json::Value>, D::Error> {
     serde_json::Value::deserialize(d).map(Some)
 }
 
@@ -295,14 +370,17 @@ impl Config {
     pub fn from_json(json: &str, platform: &PlatformDefaults) -> Result<Config> {
         input::inject_panic(json);
         Config::parse(json, platform).map_err(|e| match e {
-            TrackerError::InvalidConfig(m) => TrackerError::InvalidConfig(redact_credentials_in(&m)),
+            TrackerError::InvalidConfig(m) => {
+                TrackerError::InvalidConfig(redact_credentials_in(&m))
+            }
             other => other,
         })
     }
 
     fn parse(json: &str, platform: &PlatformDefaults) -> Result<Config> {
-        let value: serde_json::Value = serde_json::from_str(json)
-            .map_err(|e| TrackerError::InvalidConfig(input::json_syntax_error("configuration is", &e)))?;
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+            TrackerError::InvalidConfig(input::json_syntax_error("configuration is", &e))
+        })?;
         // Before any typed parsing: a marker of NaN or of a function must be
         // named as what it is, not as a string of the wrong type.
         input::check_json(&value, "").map_err(TrackerError::InvalidConfig)?;
@@ -392,22 +470,62 @@ impl Config {
             }
         }
         let mut notices = Vec::new();
-        for (key, given) in [
-            ("applicationContext", t.application_context),
-            ("platformContext", t.platform_context),
-            ("geoLocationContext", t.geo_location_context),
-            ("deepLinkContext", t.deep_link_context),
-            ("screenContext", t.screen_context),
-            ("screenViewAutotracking", t.screen_view_autotracking),
-            ("screenEngagementAutotracking", t.screen_engagement_autotracking),
-            ("installAutotracking", t.install_autotracking),
-            ("exceptionAutotracking", t.exception_autotracking),
-            ("diagnosticAutotracking", t.diagnostic_autotracking),
+        for (key, given, why) in [
+            (
+                "geoLocationContext",
+                t.geo_location_context,
+                "the tracker does not read the device's location; add a geolocation_context entity to your events (or as a global context) from your app's own location permission",
+            ),
+            (
+                "screenViewAutotracking",
+                t.screen_view_autotracking,
+                "React Native screens are not native activities or view controllers; track screen views from your navigation library with trackScreenViewEvent",
+            ),
+            (
+                "diagnosticAutotracking",
+                t.diagnostic_autotracking,
+                "the tracker's own errors reach your Promises as TrackerError, and getDeliveryStats() reports delivery problems",
+            ),
         ] {
             if given == Some(true) {
-                notices.push(format!("trackerConfig.{key} is accepted but has no effect in this version yet"));
+                notices.push(format!("trackerConfig.{key} has no effect: {why}"));
             }
         }
+        let subject = match &raw.subject_config {
+            None | Some(serde_json::Value::Null) => Vec::new(),
+            Some(v) => crate::enrich::parse_subject("subjectConfig", v).map_err(config_error)?,
+        };
+        let gdpr = match &raw.gdpr_config {
+            None | Some(serde_json::Value::Null) => None,
+            Some(v) => Some(crate::enrich::parse_gdpr(v)?),
+        };
+        let global_contexts = match raw.gc_config {
+            None | Some(serde_json::Value::Null) => Vec::new(),
+            Some(serde_json::Value::Array(items)) => {
+                let mut list: Vec<crate::enrich::GlobalContexts> = Vec::new();
+                for (i, item) in items.into_iter().enumerate() {
+                    let g = crate::enrich::parse_global_contexts(&format!("gcConfig[{i}]"), item)
+                        .map_err(config_error)?;
+                    match list.iter_mut().find(|x| x.tag == g.tag) {
+                        Some(x) => *x = g,
+                        None => list.push(g),
+                    }
+                }
+                if list.len() > crate::enrich::MAX_GLOBAL_CONTEXT_TAGS {
+                    return Err(TrackerError::InvalidConfig(format!(
+                        "gcConfig may hold at most {} tags",
+                        crate::enrich::MAX_GLOBAL_CONTEXT_TAGS
+                    )));
+                }
+                list
+            }
+            Some(other) => {
+                return Err(TrackerError::InvalidConfig(format!(
+                    "gcConfig must be an array of {{tag, globalContexts}}, got {}",
+                    describe(&other)
+                )))
+            }
+        };
         if e.buffer_option.is_some_and(|b| b != BufferOption::Single) {
             notices.push(
                 "emitterConfig.bufferOption has no effect: events are sent as soon as they are stored, in batches of up to emitRange".into(),
@@ -422,7 +540,9 @@ impl Config {
                 let path = p.trim_start_matches('/');
                 let bad = path.is_empty()
                     || too_long(path, input::MAX_POST_PATH_CHARS).is_some()
-                    || !path.chars().all(|c| c.is_ascii_graphic() && !matches!(c, '?' | '#' | '\\' | '%'));
+                    || !path
+                        .chars()
+                        .all(|c| c.is_ascii_graphic() && !matches!(c, '?' | '#' | '\\' | '%'));
                 if bad {
                     return Err(TrackerError::InvalidConfig(format!(
                         "networkConfig.customPostPath must be a URL path of at most {} visible ASCII characters without ?, #, % or \\, got {}",
@@ -442,7 +562,9 @@ impl Config {
                     input::quote(&name, 60)
                 )));
             }
-            if value.len() > input::MAX_HEADER_VALUE_BYTES || value.chars().any(|c| c.is_control() && c != '\t') {
+            if value.len() > input::MAX_HEADER_VALUE_BYTES
+                || value.chars().any(|c| c.is_control() && c != '\t')
+            {
                 return Err(TrackerError::InvalidConfig(format!(
                     "networkConfig.requestHeaders.{name} must be at most {} bytes without control characters",
                     input::MAX_HEADER_VALUE_BYTES
@@ -501,6 +623,13 @@ impl Config {
                 lifecycle_autotracking: t.lifecycle_autotracking.unwrap_or(true),
                 base64_encoding: t.base64_encoding.unwrap_or(true),
                 user_anonymisation: t.user_anonymisation.unwrap_or(false),
+                application_context: t.application_context.unwrap_or(true),
+                platform_context: t.platform_context.unwrap_or(true),
+                screen_context: t.screen_context.unwrap_or(true),
+                deep_link_context: t.deep_link_context.unwrap_or(true),
+                screen_engagement_autotracking: t.screen_engagement_autotracking.unwrap_or(true),
+                install_autotracking: t.install_autotracking.unwrap_or(true),
+                exception_autotracking: t.exception_autotracking.unwrap_or(true),
             },
             session: SessionConfig {
                 foreground_timeout_ms: timeout_ms(
@@ -523,11 +652,29 @@ impl Config {
                 },
             },
             emitter,
-            storage_directory: storage_directory
-                .or_else(|| platform.files_directory.as_ref().map(|d| d.join(STORAGE_FOLDER))),
+            storage_directory: storage_directory.or_else(|| {
+                platform
+                    .files_directory
+                    .as_ref()
+                    .map(|d| d.join(STORAGE_FOLDER))
+            }),
             log_level: t.log_level.unwrap_or_default(),
             notices,
+            subject,
+            gdpr,
+            global_contexts,
+            device: platform.device.clone(),
         })
+    }
+}
+
+/// An argument error found while reading the configuration is a configuration error.
+fn config_error(e: TrackerError) -> TrackerError {
+    match e {
+        TrackerError::InvalidArgument(m) | TrackerError::InvalidEvent(m) => {
+            TrackerError::InvalidConfig(m)
+        }
+        e => e,
     }
 }
 
@@ -556,22 +703,34 @@ pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: f64 = 30.0;
 pub const MAX_REQUEST_TIMEOUT_SECONDS: f64 = 600.0;
 
 /// A number of seconds within `[min, max]` (default when absent), in ms.
-fn seconds_ms(field: &str, v: Option<&serde_json::Value>, default: f64, (min, max): (f64, f64)) -> Result<i64> {
+fn seconds_ms(
+    field: &str,
+    v: Option<&serde_json::Value>,
+    default: f64,
+    (min, max): (f64, f64),
+) -> Result<i64> {
     let seconds = match v {
         None => default,
         Some(serde_json::Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
         Some(other) => {
-            return Err(TrackerError::InvalidConfig(format!("{field} must be a number of seconds, got {}", describe(other))))
+            return Err(TrackerError::InvalidConfig(format!(
+                "{field} must be a number of seconds, got {}",
+                describe(other)
+            )))
         }
     };
     if !(seconds.is_finite() && seconds >= min && seconds <= max) {
-        return Err(TrackerError::InvalidConfig(format!("{field} must be from {min} to {max} seconds, got {seconds}")));
+        return Err(TrackerError::InvalidConfig(format!(
+            "{field} must be from {min} to {max} seconds, got {seconds}"
+        )));
     }
     Ok((seconds * 1000.0).round() as i64)
 }
 
 /// `customRetryForStatusCodes`: keys are HTTP status codes (100 to 599).
-fn status_codes(raw: std::collections::BTreeMap<String, bool>) -> Result<std::collections::HashMap<u16, bool>> {
+fn status_codes(
+    raw: std::collections::BTreeMap<String, bool>,
+) -> Result<std::collections::HashMap<u16, bool>> {
     raw.into_iter()
         .map(|(k, retry)| match k.trim().parse::<u16>() {
             Ok(code @ 100..=599) => Ok((code, retry)),
@@ -630,7 +789,10 @@ pub(crate) fn describe(v: &serde_json::Value) -> String {
 /// message that shows the endpoint ([`redact_endpoint`]).
 pub fn normalise_endpoint(raw: &str) -> Result<String> {
     let bad = |why: &str| {
-        TrackerError::InvalidConfig(format!("networkConfig.endpoint {why}, got {}", quote(&redact_endpoint(raw), 120)))
+        TrackerError::InvalidConfig(format!(
+            "networkConfig.endpoint {why}, got {}",
+            quote(&redact_endpoint(raw), 120)
+        ))
     };
     let trimmed = raw.trim();
     if trimmed.is_empty() {
@@ -657,7 +819,9 @@ pub fn normalise_endpoint(raw: &str) -> Result<String> {
         None => {
             let host_port = trimmed.split('/').next().unwrap_or("");
             if host_port.contains('@') {
-                return Err(bad("must begin with https:// or http:// when it has credentials"));
+                return Err(bad(
+                    "must begin with https:// or http:// when it has credentials",
+                ));
             }
             let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
             let port_ok = match host_port.strip_prefix('[') {
@@ -665,7 +829,10 @@ pub fn normalise_endpoint(raw: &str) -> Result<String> {
                 Some(v6) => v6.split_once(']').is_some_and(|(_, after)| {
                     after.is_empty() || after.strip_prefix(':').is_some_and(digits)
                 }),
-                None => host_port.rsplit_once(':').iter().all(|(_, port)| digits(port)),
+                None => host_port
+                    .rsplit_once(':')
+                    .iter()
+                    .all(|(_, port)| digits(port)),
             };
             if !port_ok || trimmed.starts_with(':') {
                 return Err(bad("must use http or https"));
@@ -715,7 +882,10 @@ pub fn redact_endpoint(endpoint: &str) -> String {
 pub fn redact_credentials_in(text: &str) -> String {
     mask_userinfo(text, |c| {
         c.is_whitespace()
-            || matches!(c, '/' | '?' | '#' | '\\' | '"' | '`' | '<' | '>' | '[' | ']' | '{' | '}' | '|' | '^')
+            || matches!(
+                c,
+                '/' | '?' | '#' | '\\' | '"' | '`' | '<' | '>' | '[' | ']' | '{' | '}' | '|' | '^'
+            )
     })
 }
 
@@ -794,7 +964,10 @@ mod tests {
 
     #[test]
     fn platform_app_id_is_default_only() {
-        let p = PlatformDefaults { app_id: Some("com.app".into()), files_directory: None };
+        let p = PlatformDefaults {
+            app_id: Some("com.app".into()),
+            ..Default::default()
+        };
         let c = Config::from_json(r#"{"networkConfig":{"endpoint":"h.io"}}"#, &p).unwrap();
         assert_eq!(c.tracker.app_id.as_deref(), Some("com.app"));
         let c = Config::from_json(
@@ -807,24 +980,46 @@ mod tests {
 
     #[test]
     fn storage_folder_is_decided_from_the_files_directory() {
-        let p = PlatformDefaults { app_id: None, files_directory: Some("/data/app/files".into()) };
+        let p = PlatformDefaults {
+            files_directory: Some("/data/app/files".into()),
+            ..Default::default()
+        };
         let c = Config::from_json(r#"{"networkConfig":{"endpoint":"h.io"}}"#, &p).unwrap();
-        assert_eq!(c.storage_directory, Some(PathBuf::from("/data/app/files/react-native-rust-tracker")));
+        assert_eq!(
+            c.storage_directory,
+            Some(PathBuf::from("/data/app/files/react-native-rust-tracker"))
+        );
         let json = r#"{"networkConfig":{"endpoint":"h.io"},"storage":{"directory":"/mine"}}"#;
-        assert_eq!(Config::from_json(json, &p).unwrap().storage_directory, Some(PathBuf::from("/mine")));
+        assert_eq!(
+            Config::from_json(json, &p).unwrap().storage_directory,
+            Some(PathBuf::from("/mine"))
+        );
     }
 
     #[test]
     fn on_session_update_is_a_flag_standing_for_the_function() {
         let parse = |v: &str| {
-            Config::from_json(&format!(r#"{{"networkConfig":{{"endpoint":"h.io"}},"sessionConfig":{{"onSessionUpdate":{v}}}}}"#), &PlatformDefaults::default())
+            Config::from_json(
+                &format!(
+                    r#"{{"networkConfig":{{"endpoint":"h.io"}},"sessionConfig":{{"onSessionUpdate":{v}}}}}"#
+                ),
+                &PlatformDefaults::default(),
+            )
         };
         assert!(parse("true").unwrap().session.on_session_update);
-        let c = Config::from_json(r#"{"networkConfig":{"endpoint":"h.io"}}"#, &PlatformDefaults::default()).unwrap();
+        let c = Config::from_json(
+            r#"{"networkConfig":{"endpoint":"h.io"}}"#,
+            &PlatformDefaults::default(),
+        )
+        .unwrap();
         assert!(!c.session.on_session_update);
         for bad in ["false", "\"[function]\"", "1", "null"] {
             let e = parse(bad).unwrap_err();
-            assert!(e.to_string().contains("sessionConfig.onSessionUpdate must be a function"), "{bad}: {e}");
+            assert!(
+                e.to_string()
+                    .contains("sessionConfig.onSessionUpdate must be a function"),
+                "{bad}: {e}"
+            );
         }
     }
 
@@ -844,10 +1039,50 @@ mod tests {
         .unwrap();
         assert_eq!(c.log_level, LogLevel::Debug);
         assert_eq!(c.network.post_path, "a/b");
-        assert_eq!(c.network.headers, vec![("X-K".into(), "v".into()), ("SP-Anonymous".into(), "*".into())]);
-        // The eight flags set to true that do nothing yet, and threadPoolSize; bufferOption single is what happens anyway.
-        assert_eq!(c.notices.len(), 9, "{:#?}", c.notices);
+        assert_eq!(
+            c.network.headers,
+            vec![
+                ("X-K".into(), "v".into()),
+                ("SP-Anonymous".into(), "*".into())
+            ]
+        );
+        // screenViewAutotracking (native views only) and threadPoolSize; bufferOption
+        // single is what happens anyway, and the other flags take effect.
+        assert_eq!(c.notices.len(), 2, "{:#?}", c.notices);
         assert!(c.notices.iter().all(|n| n.contains("no effect")));
+        assert!(
+            c.notices[0].starts_with("trackerConfig.screenViewAutotracking has no effect"),
+            "{}",
+            c.notices[0]
+        );
+        let t = &c.tracker;
+        assert!(
+            t.application_context && t.platform_context && t.screen_context && t.deep_link_context
+        );
+        assert!(
+            t.screen_engagement_autotracking && t.install_autotracking && t.exception_autotracking
+        );
+        let off = parse(
+            r#"{"networkConfig":{"endpoint":"h.io"},"trackerConfig":{"applicationContext":false,"platformContext":false,
+            "screenContext":false,"deepLinkContext":false,"screenEngagementAutotracking":false,"installAutotracking":false,
+            "exceptionAutotracking":false,"geoLocationContext":true,"diagnosticAutotracking":true}}"#,
+        )
+        .unwrap();
+        let t = &off.tracker;
+        assert!(
+            !(t.application_context
+                || t.platform_context
+                || t.screen_context
+                || t.deep_link_context)
+        );
+        assert!(
+            !(t.screen_engagement_autotracking
+                || t.install_autotracking
+                || t.exception_autotracking)
+        );
+        assert_eq!(off.notices.len(), 2, "{:#?}", off.notices);
+        assert!(off.notices[0].starts_with("trackerConfig.geoLocationContext has no effect"));
+        assert!(off.notices[1].starts_with("trackerConfig.diagnosticAutotracking has no effect"));
         let plain = parse(r#"{"networkConfig":{"endpoint":"h.io"}}"#).unwrap();
         assert_eq!(plain.network.post_path, DEFAULT_POST_PATH);
         assert!(plain.network.headers.is_empty() && plain.notices.is_empty());
@@ -865,22 +1100,62 @@ mod tests {
         assert!(!ok.emitter.retry.retry_failed_requests);
         assert_eq!(ok.emitter.retry.custom.get(&403), Some(&true));
         assert_eq!(ok.emitter.retry.custom.get(&500), Some(&false));
-        assert_eq!((ok.emitter.max_event_store_size, ok.emitter.max_event_store_age_ms), (5, 60_000));
+        assert_eq!(
+            (
+                ok.emitter.max_event_store_size,
+                ok.emitter.max_event_store_age_ms
+            ),
+            (5, 60_000)
+        );
         for (json, message) in [
-            (r#""emitterConfig":{"customRetryForStatusCodes":{"abc":true}}"#, "customRetryForStatusCodes keys must be HTTP status codes"),
-            (r#""emitterConfig":{"customRetryForStatusCodes":{"99":true}}"#, "(100 to 599), got \"99\""),
-            (r#""emitterConfig":{"customRetryForStatusCodes":{"500":"yes"}}"#, "emitterConfig.customRetryForStatusCodes.500: invalid type"),
-            (r#""emitterConfig":{"maxEventStoreSize":0}"#, "maxEventStoreSize must be from 1 to 10000000, got 0"),
-            (r#""emitterConfig":{"maxEventStoreSize":-3}"#, "emitterConfig.maxEventStoreSize: invalid value"),
-            (r#""emitterConfig":{"maxEventStoreAge":0}"#, "maxEventStoreAge must be from 1 to"),
-            (r#""emitterConfig":{"maxEventStoreAge":"1d"}"#, "maxEventStoreAge must be a number of seconds, got string"),
-            (r#""emitterConfig":{"retryFailedRequests":"no"}"#, "emitterConfig.retryFailedRequests: invalid type"),
+            (
+                r#""emitterConfig":{"customRetryForStatusCodes":{"abc":true}}"#,
+                "customRetryForStatusCodes keys must be HTTP status codes",
+            ),
+            (
+                r#""emitterConfig":{"customRetryForStatusCodes":{"99":true}}"#,
+                "(100 to 599), got \"99\"",
+            ),
+            (
+                r#""emitterConfig":{"customRetryForStatusCodes":{"500":"yes"}}"#,
+                "emitterConfig.customRetryForStatusCodes.500: invalid type",
+            ),
+            (
+                r#""emitterConfig":{"maxEventStoreSize":0}"#,
+                "maxEventStoreSize must be from 1 to 10000000, got 0",
+            ),
+            (
+                r#""emitterConfig":{"maxEventStoreSize":-3}"#,
+                "emitterConfig.maxEventStoreSize: invalid value",
+            ),
+            (
+                r#""emitterConfig":{"maxEventStoreAge":0}"#,
+                "maxEventStoreAge must be from 1 to",
+            ),
+            (
+                r#""emitterConfig":{"maxEventStoreAge":"1d"}"#,
+                "maxEventStoreAge must be a number of seconds, got string",
+            ),
+            (
+                r#""emitterConfig":{"retryFailedRequests":"no"}"#,
+                "emitterConfig.retryFailedRequests: invalid type",
+            ),
         ] {
-            let e = parse(&format!(r#"{{"networkConfig":{{"endpoint":"h.io"}},{json}}}"#)).unwrap_err();
+            let e = parse(&format!(
+                r#"{{"networkConfig":{{"endpoint":"h.io"}},{json}}}"#
+            ))
+            .unwrap_err();
             assert!(e.to_string().contains(message), "{json}: {e}");
         }
-        for (t, message) in [("0", "from 0.1 to 600 seconds, got 0"), ("601", "got 601"), ("null", "got null")] {
-            let e = parse(&format!(r#"{{"networkConfig":{{"endpoint":"h.io","timeout":{t}}}}}"#)).unwrap_err();
+        for (t, message) in [
+            ("0", "from 0.1 to 600 seconds, got 0"),
+            ("601", "got 601"),
+            ("null", "got null"),
+        ] {
+            let e = parse(&format!(
+                r#"{{"networkConfig":{{"endpoint":"h.io","timeout":{t}}}}}"#
+            ))
+            .unwrap_err();
             assert!(e.to_string().contains(message), "{t}: {e}");
         }
     }
@@ -915,7 +1190,16 @@ mod tests {
             (r#"{"networkConfig":{"endpoint":"h.io"},"emitterConfig":{"emitRange":2.5}}"#, "emitterConfig.emitRange: invalid type"),
             (r#"{"networkConfig":{"endpoint":"h.io"},"emitterConfig":{"byteLimitPost":10}}"#, "emitterConfig.byteLimitPost must be at least 1000"),
             (r#"{"networkConfig":{"endpoint":"h.io"},"emitterConfig":{"bufferOption":"huge"}}"#, "emitterConfig.bufferOption: unknown variant `huge`"),
-            (r#"{"networkConfig":{"endpoint":"h.io"},"subjectConfig":{}}"#, "unknown field `subjectConfig`"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"subjectConfig":{"userID":"u"}}"#, "subjectConfig has unknown key \"userID\""),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"subjectConfig":{"screenResolution":[1]}}"#, "subjectConfig.screenResolution must be an array of two numbers"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"subjectConfig":{"colorDepth":"24"}}"#, "subjectConfig.colorDepth must be a number from 0 to 1000000 or null, got string \"24\""),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"gdprConfig":{"documentId":"d"}}"#, "gdprConfig.basisForProcessing is required"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"gdprConfig":{"basisForProcessing":"whim"}}"#, "gdprConfig.basisForProcessing must be one of consent, contract"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"gdprConfig":{"basisForProcessing":"consent","documentVersion":"12345678901234567"}}"#, "gdprConfig.documentVersion must be at most 16 characters, got 17"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"gcConfig":{}}"#, "gcConfig must be an array of {tag, globalContexts}, got an object"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"gcConfig":[{"tag":"t"}]}"#, "gcConfig[0].globalContexts is required"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"gcConfig":[{"tag":"t","globalContexts":[{"schema":"x","data":{}}]}]}"#, "gcConfig[0].globalContexts[0].schema must be an Iglu URI"),
+            (r#"{"networkConfig":{"endpoint":"h.io"},"subjectConfg":{}}"#, "unknown field `subjectConfg`"),
             (r#"{"networkConfig":{"endpoint":"h.io"},"storage":{"directory":" "}}"#, "storage.directory must be a non-empty path"),
             (r#"[1]"#, "configuration must be an object, got an array"),
             (r#"{"networkConfig":"#, "configuration is not valid JSON"),
@@ -923,20 +1207,39 @@ mod tests {
         ];
         for (json, expected) in cases {
             let m = err(json);
-            assert!(m.contains(expected), "{json}: expected {expected:?} in {m:?}");
+            assert!(
+                m.contains(expected),
+                "{json}: expected {expected:?} in {m:?}"
+            );
             assert!(m.starts_with("invalid configuration: "), "{m}");
         }
     }
 
     #[test]
     fn endpoint_forms() {
-        assert_eq!(normalise_endpoint("HTTP://127.0.0.1:9090/").unwrap(), "http://127.0.0.1:9090");
-        assert_eq!(normalise_endpoint(" c.io/prefix ").unwrap(), "https://c.io/prefix");
+        assert_eq!(
+            normalise_endpoint("HTTP://127.0.0.1:9090/").unwrap(),
+            "http://127.0.0.1:9090"
+        );
+        assert_eq!(
+            normalise_endpoint(" c.io/prefix ").unwrap(),
+            "https://c.io/prefix"
+        );
         assert!(normalise_endpoint("https://c.io/?x=1").is_err());
-        assert_eq!(normalise_endpoint("localhost:9090/x").unwrap(), "https://localhost:9090/x");
-        assert_eq!(normalise_endpoint("[::1]:9090").unwrap(), "https://[::1]:9090");
+        assert_eq!(
+            normalise_endpoint("localhost:9090/x").unwrap(),
+            "https://localhost:9090/x"
+        );
+        assert_eq!(
+            normalise_endpoint("[::1]:9090").unwrap(),
+            "https://[::1]:9090"
+        );
         assert_eq!(normalise_endpoint("http://[::1]").unwrap(), "http://[::1]");
-        assert_eq!(normalise_endpoint("https://u:p@c.io").unwrap(), "https://u:p@c.io", "credentials are kept for sending");
+        assert_eq!(
+            normalise_endpoint("https://u:p@c.io").unwrap(),
+            "https://u:p@c.io",
+            "credentials are kept for sending"
+        );
     }
 
     #[test]
@@ -944,7 +1247,10 @@ mod tests {
         let cases = [
             ("javascript:alert(1)", "must use http or https"),
             ("javascript:void(0)", "must use http or https"),
-            ("mailto:me@c.io", "must begin with https:// or http:// when it has credentials"),
+            (
+                "mailto:me@c.io",
+                "must begin with https:// or http:// when it has credentials",
+            ),
             ("javascript:x@c.io", "must begin with https:// or http://"),
             ("u:p@c.io:8080", "must begin with https:// or http://"),
             ("data:text/html,x", "must use http or https"),
@@ -963,12 +1269,21 @@ mod tests {
         ];
         for (raw, expected) in cases {
             let m = normalise_endpoint(raw).unwrap_err().to_string();
-            assert!(m.starts_with("invalid configuration: networkConfig.endpoint "), "{raw:?}: {m}");
-            assert!(m.contains(expected), "{raw:?}: expected {expected:?} in {m}");
+            assert!(
+                m.starts_with("invalid configuration: networkConfig.endpoint "),
+                "{raw:?}: {m}"
+            );
+            assert!(
+                m.contains(expected),
+                "{raw:?}: expected {expected:?} in {m}"
+            );
         }
         let long = format!("https://c.io/{}", "p".repeat(input::MAX_ENDPOINT_CHARS));
         let m = normalise_endpoint(&long).unwrap_err().to_string();
-        assert!(m.contains("must be at most 2048 characters, got 2061"), "{m}");
+        assert!(
+            m.contains("must be at most 2048 characters, got 2061"),
+            "{m}"
+        );
         assert!(m.len() < 200, "a long endpoint is not echoed: {m}");
     }
 
@@ -993,16 +1308,27 @@ mod tests {
             assert_eq!(redact_endpoint(raw), shown, "{raw}");
         }
         assert_eq!(
-            redact_credentials_in("could not reach https://user:s3cret@c.io (io: refused for \"u:s3cret@h\")"),
+            redact_credentials_in(
+                "could not reach https://user:s3cret@c.io (io: refused for \"u:s3cret@h\")"
+            ),
             "could not reach https://user:***@c.io (io: refused for \"u:***@h\")"
         );
         // Characters a password may hold (sub-delims) do not end the search.
-        assert_eq!(redact_credentials_in("at https://u:p(a,s;s'@h: x"), "at https://u:***@h: x");
+        assert_eq!(
+            redact_credentials_in("at https://u:p(a,s;s'@h: x"),
+            "at https://u:***@h: x"
+        );
         assert_eq!(redact_endpoint("https://u:p(a,s;s'@h"), "https://u:***@h");
         // Masking what is masked changes nothing.
-        assert_eq!(redact_credentials_in("https://user:***@c.io"), "https://user:***@c.io");
+        assert_eq!(
+            redact_credentials_in("https://user:***@c.io"),
+            "https://user:***@c.io"
+        );
         let c = parse(r#"{"networkConfig":{"endpoint":"https://user:s3cret@c.io"}}"#).unwrap();
-        assert!(!format!("{c:?}").contains("s3cret"), "Debug masks it: {c:?}");
+        assert!(
+            !format!("{c:?}").contains("s3cret"),
+            "Debug masks it: {c:?}"
+        );
         assert_eq!(c.network.endpoint, "https://user:s3cret@c.io");
     }
 
@@ -1040,16 +1366,48 @@ mod tests {
 
     #[test]
     fn every_numeric_and_string_option_is_bounded() {
-        let cfg = |section: &str, body: &str| format!(r#"{{"networkConfig":{{"endpoint":"h.io"}},"{section}":{body}}}"#);
+        let cfg = |section: &str, body: &str| {
+            format!(r#"{{"networkConfig":{{"endpoint":"h.io"}},"{section}":{body}}}"#)
+        };
         let cases = [
-            (cfg("emitterConfig", r#"{"emitRange":1001}"#), "emitterConfig.emitRange must be at most 1000, got 1001"),
-            (cfg("emitterConfig", r#"{"byteLimitPost":10000001}"#), "emitterConfig.byteLimitPost must be at most 10000000 bytes, got 10000001"),
-            (cfg("emitterConfig", r#"{"byteLimitGet":4294967295}"#), "emitterConfig.byteLimitGet must be at most 10000000 bytes"),
-            (cfg("emitterConfig", r#"{"byteLimitGet":4294967296}"#), "emitterConfig.byteLimitGet: invalid value"),
-            (cfg("sessionConfig", r#"{"backgroundTimeout":9000000001}"#), "sessionConfig.backgroundTimeout must be at most 9000000000 seconds"),
-            (cfg("trackerConfig", &format!(r#"{{"appId":"{}"}}"#, "a".repeat(256))), "trackerConfig.appId must be at most 255 characters, got 256"),
-            (cfg("storage", &format!(r#"{{"directory":"/{}"}}"#, "d".repeat(4096))), "storage.directory must be at most 4096 characters"),
-            (cfg("storage", r#"{"directory":"/tmp/a\u0000b"}"#), "storage.directory must not contain a NUL character"),
+            (
+                cfg("emitterConfig", r#"{"emitRange":1001}"#),
+                "emitterConfig.emitRange must be at most 1000, got 1001",
+            ),
+            (
+                cfg("emitterConfig", r#"{"byteLimitPost":10000001}"#),
+                "emitterConfig.byteLimitPost must be at most 10000000 bytes, got 10000001",
+            ),
+            (
+                cfg("emitterConfig", r#"{"byteLimitGet":4294967295}"#),
+                "emitterConfig.byteLimitGet must be at most 10000000 bytes",
+            ),
+            (
+                cfg("emitterConfig", r#"{"byteLimitGet":4294967296}"#),
+                "emitterConfig.byteLimitGet: invalid value",
+            ),
+            (
+                cfg("sessionConfig", r#"{"backgroundTimeout":9000000001}"#),
+                "sessionConfig.backgroundTimeout must be at most 9000000000 seconds",
+            ),
+            (
+                cfg(
+                    "trackerConfig",
+                    &format!(r#"{{"appId":"{}"}}"#, "a".repeat(256)),
+                ),
+                "trackerConfig.appId must be at most 255 characters, got 256",
+            ),
+            (
+                cfg(
+                    "storage",
+                    &format!(r#"{{"directory":"/{}"}}"#, "d".repeat(4096)),
+                ),
+                "storage.directory must be at most 4096 characters",
+            ),
+            (
+                cfg("storage", r#"{"directory":"/tmp/a\u0000b"}"#),
+                "storage.directory must not contain a NUL character",
+            ),
         ];
         for (json, expected) in cases {
             let m = err(&json);
@@ -1058,14 +1416,34 @@ mod tests {
         // What serde echoes (an unknown key, a wrong string) is cut.
         let key = "k".repeat(5000);
         let m = err(&cfg("emitterConfig", &format!(r#"{{"{key}":1}}"#)));
-        assert!(m.contains(&format!("unknown field `{}...`", "k".repeat(60))) && m.len() < 500, "{m}");
-        let m = err(&cfg("emitterConfig", &format!(r#"{{"customRetryForStatusCodes":{{"{key}":1}}}}"#)));
+        assert!(
+            m.contains(&format!("unknown field `{}...`", "k".repeat(60))) && m.len() < 500,
+            "{m}"
+        );
+        let m = err(&cfg(
+            "emitterConfig",
+            &format!(r#"{{"customRetryForStatusCodes":{{"{key}":1}}}}"#),
+        ));
         assert!(m.len() < 400, "{m}");
-        let m = err(&cfg("trackerConfig", &format!(r#"{{"devicePlatform":"{key}"}}"#)));
+        let m = err(&cfg(
+            "trackerConfig",
+            &format!(r#"{{"devicePlatform":"{key}"}}"#),
+        ));
         assert!(m.contains("unknown variant `kkk") && m.len() < 400, "{m}");
-        let ok = parse(&cfg("emitterConfig", r#"{"emitRange":1000,"byteLimitPost":10000000,"byteLimitGet":10000000}"#)).unwrap();
-        assert_eq!((ok.emitter.emit_range, ok.emitter.byte_limit_post), (1000, 10_000_000));
-        let ok = parse(&cfg("trackerConfig", &format!(r#"{{"appId":"{}"}}"#, "é".repeat(255)))).unwrap();
+        let ok = parse(&cfg(
+            "emitterConfig",
+            r#"{"emitRange":1000,"byteLimitPost":10000000,"byteLimitGet":10000000}"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            (ok.emitter.emit_range, ok.emitter.byte_limit_post),
+            (1000, 10_000_000)
+        );
+        let ok = parse(&cfg(
+            "trackerConfig",
+            &format!(r#"{{"appId":"{}"}}"#, "é".repeat(255)),
+        ))
+        .unwrap();
         assert_eq!(ok.tracker.app_id.map(|a| a.chars().count()), Some(255));
     }
 
@@ -1073,22 +1451,76 @@ mod tests {
     fn values_json_cannot_carry_are_named_by_path() {
         let m = |kind: &str| format!("\"\\u0000rn-rust-tracker:unsupported:{kind}\"");
         let cases = [
-            (format!(r#"{{"networkConfig":{{"endpoint":"h.io"}},"sessionConfig":{{"foregroundTimeout":{}}}}}"#, m("NaN")), "sessionConfig.foregroundTimeout must be a finite number, got NaN"),
-            (format!(r#"{{"networkConfig":{{"endpoint":"h.io"}},"sessionConfig":{{"backgroundTimeout":{}}}}}"#, m("Infinity")), "sessionConfig.backgroundTimeout must be a finite number, got Infinity"),
-            (format!(r#"{{"networkConfig":{{"endpoint":"h.io","timeout":{}}}}}"#, m("-Infinity")), "networkConfig.timeout must be a finite number, got -Infinity"),
-            (format!(r#"{{"networkConfig":{{"endpoint":{}}}}}"#, m("function")), "networkConfig.endpoint must be JSON data, got a function"),
-            (format!(r#"{{"networkConfig":{{"endpoint":"h.io"}},"emitterConfig":{{"emitRange":{}}}}}"#, m("bigint")), "emitterConfig.emitRange must be JSON data, got a BigInt"),
-            (format!(r#"{{"networkConfig":{{"endpoint":"h.io"}},"trackerConfig":{{"appId":{}}}}}"#, m("symbol")), "trackerConfig.appId must be JSON data, got a symbol"),
-            (format!(r#"{{"networkConfig":{{"endpoint":"h.io"}},"unknown":{{"deep":[{}]}}}}"#, m("NaN")), "unknown.deep[0] must be a finite number, got NaN"),
+            (
+                format!(
+                    r#"{{"networkConfig":{{"endpoint":"h.io"}},"sessionConfig":{{"foregroundTimeout":{}}}}}"#,
+                    m("NaN")
+                ),
+                "sessionConfig.foregroundTimeout must be a finite number, got NaN",
+            ),
+            (
+                format!(
+                    r#"{{"networkConfig":{{"endpoint":"h.io"}},"sessionConfig":{{"backgroundTimeout":{}}}}}"#,
+                    m("Infinity")
+                ),
+                "sessionConfig.backgroundTimeout must be a finite number, got Infinity",
+            ),
+            (
+                format!(
+                    r#"{{"networkConfig":{{"endpoint":"h.io","timeout":{}}}}}"#,
+                    m("-Infinity")
+                ),
+                "networkConfig.timeout must be a finite number, got -Infinity",
+            ),
+            (
+                format!(r#"{{"networkConfig":{{"endpoint":{}}}}}"#, m("function")),
+                "networkConfig.endpoint must be JSON data, got a function",
+            ),
+            (
+                format!(
+                    r#"{{"networkConfig":{{"endpoint":"h.io"}},"emitterConfig":{{"emitRange":{}}}}}"#,
+                    m("bigint")
+                ),
+                "emitterConfig.emitRange must be JSON data, got a BigInt",
+            ),
+            (
+                format!(
+                    r#"{{"networkConfig":{{"endpoint":"h.io"}},"trackerConfig":{{"appId":{}}}}}"#,
+                    m("symbol")
+                ),
+                "trackerConfig.appId must be JSON data, got a symbol",
+            ),
+            (
+                format!(
+                    r#"{{"networkConfig":{{"endpoint":"h.io"}},"unknown":{{"deep":[{}]}}}}"#,
+                    m("NaN")
+                ),
+                "unknown.deep[0] must be a finite number, got NaN",
+            ),
         ];
         for (json, expected) in cases {
             let e = parse(&json).unwrap_err();
             assert_eq!(e.code(), "INVALID_CONFIG");
-            assert_eq!(e.to_string(), format!("invalid configuration: {expected}"), "{json}");
+            assert_eq!(
+                e.to_string(),
+                format!("invalid configuration: {expected}"),
+                "{json}"
+            );
         }
-        let deep = format!(r#"{{"networkConfig":{{"endpoint":"h.io"}},"x":{}1{}}}"#, "[".repeat(70), "]".repeat(70));
-        assert!(err(&deep).contains("is nested more than 64 levels deep"), "{}", err(&deep));
+        let deep = format!(
+            r#"{{"networkConfig":{{"endpoint":"h.io"}},"x":{}1{}}}"#,
+            "[".repeat(70),
+            "]".repeat(70)
+        );
+        assert!(
+            err(&deep).contains("is nested more than 64 levels deep"),
+            "{}",
+            err(&deep)
+        );
         let deeper = format!(r#"{{"x":{}1{}}}"#, "[".repeat(300), "]".repeat(300));
-        assert_eq!(err(&deeper), "invalid configuration: configuration is nested more than 64 levels deep");
+        assert_eq!(
+            err(&deeper),
+            "invalid configuration: configuration is nested more than 64 levels deep"
+        );
     }
 }

@@ -10,12 +10,14 @@
 //! never holds up `removeTracker` or the next tracker of the namespace.
 
 use crate::clock::Clock;
-use crate::config::{redact_credentials_in, redact_endpoint, EmitterConfig, HttpMethod, NetworkConfig};
+use crate::config::{
+    redact_credentials_in, redact_endpoint, EmitterConfig, HttpMethod, NetworkConfig,
+};
 use crate::error::{Result, TrackerError};
 use crate::payload::{self, POST_WRAPPER_BYTES, STM_BYTES};
 use crate::policy::{self, Action, Backoff, DropReason, Response};
 use crate::reply::Responder;
-use crate::store::{Dropped, StoredEvent, Store};
+use crate::store::{Dropped, Store, StoredEvent};
 use once_cell::sync::Lazy;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
@@ -59,15 +61,17 @@ impl Claims {
 
     /// Ids no emitter may read now.
     fn skip(&self, path: &PathBuf) -> HashSet<i64> {
-        self.with(path, |c| c.in_flight.union(&c.sent_undeleted).copied().collect())
+        self.with(path, |c| {
+            c.in_flight.union(&c.sent_undeleted).copied().collect()
+        })
     }
 
     /// Waits (at most `limit`) until no emitter has a request in flight on `path`.
     fn wait_idle(&self, path: &PathBuf, limit: Duration) {
         let all = self.by_file.lock().unwrap_or_else(|p| p.into_inner());
-        let _ = self
-            .released
-            .wait_timeout_while(all, limit, |all| all.get(path).is_some_and(|c| !c.in_flight.is_empty()));
+        let _ = self.released.wait_timeout_while(all, limit, |all| {
+            all.get(path).is_some_and(|c| !c.in_flight.is_empty())
+        });
     }
 }
 
@@ -94,9 +98,17 @@ pub struct Emitter {
 impl Emitter {
     /// Starts the emitter of the database at `db_path`; it first sends what a
     /// previous run left queued.
-    pub fn start(db_path: PathBuf, network: NetworkConfig, config: EmitterConfig, clock: Arc<dyn Clock>) -> Emitter {
+    pub fn start(
+        db_path: PathBuf,
+        network: NetworkConfig,
+        config: EmitterConfig,
+        clock: Arc<dyn Clock>,
+    ) -> Emitter {
         let shared = Arc::new(Shared {
-            signal: Mutex::new(Signal { pending: true, ..Signal::default() }),
+            signal: Mutex::new(Signal {
+                pending: true,
+                ..Signal::default()
+            }),
             wake: Condvar::new(),
         });
         let agent = agent(network.timeout_ms);
@@ -111,7 +123,9 @@ impl Emitter {
             backoff: Backoff::default(),
         };
         // If no thread can be started the events stay stored for the next run.
-        let _ = std::thread::Builder::new().name("rn-tracker-emitter".into()).spawn(move || worker.run());
+        let _ = std::thread::Builder::new()
+            .name("rn-tracker-emitter".into())
+            .spawn(move || worker.run());
         Emitter { shared }
     }
 
@@ -184,7 +198,10 @@ struct Worker {
 /// How a pass ended early.
 enum Stop {
     ShutDown,
-    Failed { error: TrackerError, retry_after_ms: Option<i64> },
+    Failed {
+        error: TrackerError,
+        retry_after_ms: Option<i64>,
+    },
 }
 
 impl Worker {
@@ -209,7 +226,12 @@ impl Worker {
                         }
                         None => self.clock.max_sleep().unwrap_or(Duration::from_secs(3600)),
                     };
-                    s = self.shared.wake.wait_timeout(s, wait).unwrap_or_else(|p| p.into_inner()).0;
+                    s = self
+                        .shared
+                        .wake
+                        .wait_timeout(s, wait)
+                        .unwrap_or_else(|p| p.into_inner())
+                        .0;
                 }
                 s.pending = false;
                 let by_app = std::mem::take(&mut s.now);
@@ -222,9 +244,13 @@ impl Worker {
                     Ok(())
                 }
                 Err(Stop::ShutDown) => Err(TrackerError::ShutDown),
-                Err(Stop::Failed { error, retry_after_ms }) => {
+                Err(Stop::Failed {
+                    error,
+                    retry_after_ms,
+                }) => {
                     let jitter = uuid::Uuid::new_v4().as_u64_pair().0;
-                    self.backoff.failed(self.clock.now_ms(), retry_after_ms, asked, jitter);
+                    self.backoff
+                        .failed(self.clock.now_ms(), retry_after_ms, asked, jitter);
                     Err(error)
                 }
             };
@@ -246,11 +272,16 @@ impl Worker {
         if self.store.is_none() {
             self.store = Some(Store::open_existing(&self.db_path)?);
         }
-        self.store.as_mut().ok_or_else(|| TrackerError::Storage("store unavailable".into()))
+        self.store
+            .as_mut()
+            .ok_or_else(|| TrackerError::Storage("store unavailable".into()))
     }
 
     fn failed(error: TrackerError) -> Stop {
-        Stop::Failed { error, retry_after_ms: None }
+        Stop::Failed {
+            error,
+            retry_after_ms: None,
+        }
     }
 
     /// Passes over the queue until it is empty; a failure to retry ends it.
@@ -264,18 +295,30 @@ impl Worker {
                 return Err(Stop::ShutDown);
             }
             // Received events whose deletion failed: delete them first.
-            let undeleted: Vec<i64> = CLAIMS.with(&self.db_path, |c| c.sent_undeleted.iter().copied().collect());
+            let undeleted: Vec<i64> = CLAIMS.with(&self.db_path, |c| {
+                c.sent_undeleted.iter().copied().collect()
+            });
             if !undeleted.is_empty() {
-                self.store().and_then(|s| s.delete_sent(&undeleted)).map_err(Self::failed)?;
-                CLAIMS.with(&self.db_path, |c| c.sent_undeleted.retain(|id| !undeleted.contains(id)));
+                self.store()
+                    .and_then(|s| s.delete_sent(&undeleted))
+                    .map_err(Self::failed)?;
+                CLAIMS.with(&self.db_path, |c| {
+                    c.sent_undeleted.retain(|id| !undeleted.contains(id))
+                });
                 removed_any = true;
             }
             let range = self.config.emit_range;
             let skip = CLAIMS.skip(&self.db_path);
-            let batch = self.store().and_then(|s| s.read_batch(range, &skip)).map_err(Self::failed)?;
+            let batch = self
+                .store()
+                .and_then(|s| s.read_batch(range, &skip))
+                .map_err(Self::failed)?;
             if batch.is_empty() {
                 if !skip.is_empty() && !waited {
-                    CLAIMS.wait_idle(&self.db_path, Duration::from_millis(self.network.timeout_ms));
+                    CLAIMS.wait_idle(
+                        &self.db_path,
+                        Duration::from_millis(self.network.timeout_ms),
+                    );
                     waited = true;
                     continue;
                 }
@@ -288,13 +331,19 @@ impl Worker {
             let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();
             CLAIMS.with(&self.db_path, |c| c.in_flight.extend(&ids));
             let result = self.send_batch(batch, &mut removed_any);
-            CLAIMS.with(&self.db_path, |c| c.in_flight.retain(|id| !ids.contains(id)));
+            CLAIMS.with(&self.db_path, |c| {
+                c.in_flight.retain(|id| !ids.contains(id))
+            });
             result?;
         }
     }
 
     /// Sends one batch read from the store, request by request.
-    fn send_batch(&mut self, batch: Vec<StoredEvent>, removed_any: &mut bool) -> std::result::Result<(), Stop> {
+    fn send_batch(
+        &mut self,
+        batch: Vec<StoredEvent>,
+        removed_any: &mut bool,
+    ) -> std::result::Result<(), Stop> {
         let mut requests: VecDeque<Vec<StoredEvent>> = self.plan(batch).into();
         while let Some(events) = requests.pop_front() {
             if self.stopping() {
@@ -322,16 +371,26 @@ impl Worker {
                     *removed_any = true;
                     let (dropped, why) = match reason {
                         DropReason::Rejected => (Dropped::Rejected, "refused by the collector"),
-                        DropReason::Oversized => (Dropped::Oversized, "too large for the collector"),
+                        DropReason::Oversized => {
+                            (Dropped::Oversized, "too large for the collector")
+                        }
                     };
                     let message = format!("{what}; dropped {} event(s) {why}", ids.len());
-                    self.store().and_then(|s| s.drop_events(&ids, dropped, &message)).map_err(Self::failed)?;
+                    self.store()
+                        .and_then(|s| s.drop_events(&ids, dropped, &message))
+                        .map_err(Self::failed)?;
                 }
                 Action::Retry { after_ms } => {
                     let _ = &response;
-                    let message = format!("{what}; {} event(s) stay queued and will be retried", ids.len());
+                    let message = format!(
+                        "{what}; {} event(s) stay queued and will be retried",
+                        ids.len()
+                    );
                     let _ = self.store().and_then(|s| s.set_last_error(&message));
-                    return Err(Stop::Failed { error: TrackerError::Network(message), retry_after_ms: after_ms });
+                    return Err(Stop::Failed {
+                        error: TrackerError::Network(message),
+                        retry_after_ms: after_ms,
+                    });
                 }
                 Action::Follow(_) => unreachable!("send() follows redirects"),
             }
@@ -371,12 +430,16 @@ impl Worker {
         let (mut url, body) = match self.network.method {
             HttpMethod::Post => (
                 format!("{}/{}", self.network.endpoint, self.network.post_path),
-                Some(payload::post_body(events.iter().map(|e| e.payload.as_str()), stm)),
+                Some(payload::post_body(
+                    events.iter().map(|e| e.payload.as_str()),
+                    stm,
+                )),
             ),
             HttpMethod::Get => match payload::get_query(&events[0].payload, stm) {
                 Some(q) => (format!("{}{GET_PATH}?{q}", self.network.endpoint), None),
                 None => {
-                    let what = "a stored event cannot be sent by GET (a field is not a string)".to_string();
+                    let what = "a stored event cannot be sent by GET (a field is not a string)"
+                        .to_string();
                     return (Response::NoAnswer, what, Action::Drop(DropReason::Rejected));
                 }
             },
@@ -397,7 +460,10 @@ impl Worker {
     fn request(&self, url: &str, body: Option<&str>, now_ms: i64) -> (Response, String) {
         let result = match body {
             Some(body) => {
-                let mut request = self.agent.post(url).header("Content-Type", "application/json; charset=utf-8");
+                let mut request = self
+                    .agent
+                    .post(url)
+                    .header("Content-Type", "application/json; charset=utf-8");
                 for (name, value) in &self.network.headers {
                     request = request.header(name, value);
                 }
@@ -413,11 +479,17 @@ impl Worker {
         };
         match result {
             Ok(r) => {
-                let header = |name: &str| r.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+                let header = |name: &str| {
+                    r.headers()
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string)
+                };
                 let code = r.status().as_u16();
                 let response = Response::Status {
                     code,
-                    retry_after_ms: header("retry-after").and_then(|v| policy::retry_after_ms(&v, now_ms)),
+                    retry_after_ms: header("retry-after")
+                        .and_then(|v| policy::retry_after_ms(&v, now_ms)),
                     location: header("location"),
                 };
                 (response, format!("collector answered HTTP {code}"))
@@ -425,8 +497,15 @@ impl Worker {
             // A request that cannot even be built (a URL longer than the HTTP
             // client takes) will never go out: as if the collector said 413.
             Err(e @ (ureq::Error::Http(_) | ureq::Error::BadUri(_))) => (
-                Response::Status { code: 413, retry_after_ms: None, location: None },
-                format!("the request cannot be sent ({})", redact_credentials_in(&e.to_string())),
+                Response::Status {
+                    code: 413,
+                    retry_after_ms: None,
+                    location: None,
+                },
+                format!(
+                    "the request cannot be sent ({})",
+                    redact_credentials_in(&e.to_string())
+                ),
             ),
             // Neither the endpoint's credentials nor a URL in the client's
             // words may reach a message.
@@ -448,11 +527,16 @@ fn resolve(from: &str, location: &str) -> String {
         return location.to_string();
     }
     let scheme_end = from.find("://").map_or(0, |i| i + 3);
-    let host_end = from[scheme_end..].find('/').map_or(from.len(), |i| scheme_end + i);
+    let host_end = from[scheme_end..]
+        .find('/')
+        .map_or(from.len(), |i| scheme_end + i);
     if location.starts_with('/') {
         format!("{}{location}", &from[..host_end])
     } else {
-        let path = from[..from.find('?').unwrap_or(from.len())].rfind('/').filter(|i| *i >= host_end).unwrap_or(host_end);
+        let path = from[..from.find('?').unwrap_or(from.len())]
+            .rfind('/')
+            .filter(|i| *i >= host_end)
+            .unwrap_or(host_end);
         format!("{}/{location}", &from[..path])
     }
 }
@@ -466,7 +550,10 @@ mod tests {
         let from = "http://a:1/com.snowplowanalytics.snowplow/tp2";
         assert_eq!(resolve(from, "https://b/x"), "https://b/x");
         assert_eq!(resolve(from, "/other/tp2"), "http://a:1/other/tp2");
-        assert_eq!(resolve(from, "tp3"), "http://a:1/com.snowplowanalytics.snowplow/tp3");
+        assert_eq!(
+            resolve(from, "tp3"),
+            "http://a:1/com.snowplowanalytics.snowplow/tp3"
+        );
         assert_eq!(resolve("http://a/i?x=1/2", "/j"), "http://a/j");
     }
 }

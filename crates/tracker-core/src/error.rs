@@ -84,7 +84,10 @@ pub struct Failure {
 impl Failure {
     /// The failure of `method` with `error`.
     pub fn new(method: &str, error: &TrackerError) -> Failure {
-        Failure { code: error.code(), message: format!("{method}: {error}") }
+        Failure {
+            code: error.code(),
+            message: format!("{method}: {error}"),
+        }
     }
 }
 
@@ -115,7 +118,11 @@ impl From<rusqlite::Error> for TrackerError {
 /// A panic never crosses into the platform: unwinding out of an `extern "C"`
 /// function aborts the process (Node), or becomes an exception the module
 /// does not expect (UniFFI).
-pub fn catch_panic(method: &str, answer: crate::registry::Answer, call: impl FnOnce(crate::registry::Answer)) {
+pub fn catch_panic(
+    method: &str,
+    answer: crate::registry::Answer,
+    call: impl FnOnce(crate::registry::Answer),
+) {
     use std::sync::{Arc, Mutex};
     type Slot = Arc<Mutex<Option<crate::registry::Answer>>>;
     fn take(slot: &Slot) -> Option<crate::registry::Answer> {
@@ -129,7 +136,9 @@ pub fn catch_panic(method: &str, answer: crate::registry::Answer, call: impl FnO
             let result = match result {
                 Err(_) if std::thread::panicking() => Err(Failure::new(
                     &method,
-                    &TrackerError::Internal("the core panicked before the call completed; this is a bug".into()),
+                    &TrackerError::Internal(
+                        "the core panicked before the call completed; this is a bug".into(),
+                    ),
                 )),
                 other => other,
             };
@@ -138,7 +147,9 @@ pub fn catch_panic(method: &str, answer: crate::registry::Answer, call: impl FnO
             }
         })
     };
-    if let Err(payload) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || call(stand_in))) {
+    if let Err(payload) =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || call(stand_in)))
+    {
         if let Some(answer) = take(&slot) {
             let message = payload
                 .downcast_ref::<&str>()
@@ -151,7 +162,9 @@ pub fn catch_panic(method: &str, answer: crate::registry::Answer, call: impl FnO
             ));
             let failure = Failure::new(method, &error);
             // An answer that panics in turn must not escape either.
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || answer(Err(failure))));
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+                answer(Err(failure))
+            }));
         }
     }
 }
@@ -172,8 +185,14 @@ mod tests {
     }
 
     fn only(rx: &Answers) -> std::result::Result<String, Failure> {
-        let first = rx.recv_timeout(std::time::Duration::from_secs(5)).expect("answered");
-        assert!(rx.recv_timeout(std::time::Duration::from_millis(50)).is_err(), "answered once");
+        let first = rx
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .expect("answered");
+        assert!(
+            rx.recv_timeout(std::time::Duration::from_millis(50))
+                .is_err(),
+            "answered once"
+        );
         first
     }
 
@@ -193,12 +212,16 @@ mod tests {
     #[test]
     fn without_a_panic_the_answer_passes_unchanged() {
         let (a, rx) = answer();
-        catch_panic("getSessionId", a, |stand_in| stand_in(Ok("{\"value\":null}".into())));
+        catch_panic("getSessionId", a, |stand_in| {
+            stand_in(Ok("{\"value\":null}".into()))
+        });
         assert_eq!(only(&rx), Ok("{\"value\":null}".into()));
         let (a, rx) = answer();
         let failure = Failure::new("flush", &TrackerError::ShutDown);
         catch_panic("flush", a, |stand_in| {
-            std::thread::spawn(move || stand_in(Err(failure))).join().unwrap();
+            std::thread::spawn(move || stand_in(Err(failure)))
+                .join()
+                .unwrap();
         });
         assert_eq!(only(&rx).unwrap_err().code, "SHUT_DOWN");
     }
@@ -219,17 +242,28 @@ mod tests {
         catch_panic("trackStructuredEvent", a, |stand_in| {
             // As a pending call's responder: dropped unanswered, it says ShutDown.
             let _pending = crate::reply::Responder::<()>::new(move |r: Result<()>| {
-                stand_in(r.map(|()| String::new()).map_err(|e| Failure::new("trackStructuredEvent", &e)))
+                stand_in(
+                    r.map(|()| String::new())
+                        .map_err(|e| Failure::new("trackStructuredEvent", &e)),
+                )
             });
             panic!("while a responder is pending");
         });
         let f = only(&rx).unwrap_err();
         assert_eq!(f.code, "INTERNAL", "{f:?}");
-        assert!(f.message.starts_with("trackStructuredEvent: internal error: the core panicked"), "{f:?}");
+        assert!(
+            f.message
+                .starts_with("trackStructuredEvent: internal error: the core panicked"),
+            "{f:?}"
+        );
     }
 
     #[test]
     fn a_panicking_answer_does_not_escape() {
-        catch_panic("removeTracker", Box::new(|_| panic!("the platform's answer failed")), |_| panic!("first"));
+        catch_panic(
+            "removeTracker",
+            Box::new(|_| panic!("the platform's answer failed")),
+            |_| panic!("first"),
+        );
     }
 }

@@ -11,7 +11,8 @@ use crate::input::{self, too_long};
 use serde_json::{Map, Value};
 
 /// Schema of the screen view event.
-pub const SCREEN_VIEW_SCHEMA: &str = "iglu:com.snowplowanalytics.mobile/screen_view/jsonschema/1-0-0";
+pub const SCREEN_VIEW_SCHEMA: &str =
+    "iglu:com.snowplowanalytics.mobile/screen_view/jsonschema/1-0-0";
 /// Schema of the background event.
 pub const BACKGROUND_SCHEMA: &str =
     "iglu:com.snowplowanalytics.snowplow/application_background/jsonschema/1-0-0";
@@ -21,22 +22,29 @@ pub const FOREGROUND_SCHEMA: &str =
 /// Schema of the timing event.
 pub const TIMING_SCHEMA: &str = "iglu:com.snowplowanalytics.snowplow/timing/jsonschema/1-0-0";
 /// Schema of the consent granted event.
-pub const CONSENT_GRANTED_SCHEMA: &str = "iglu:com.snowplowanalytics.snowplow/consent_granted/jsonschema/1-0-0";
+pub const CONSENT_GRANTED_SCHEMA: &str =
+    "iglu:com.snowplowanalytics.snowplow/consent_granted/jsonschema/1-0-0";
 /// Schema of the consent withdrawn event.
-pub const CONSENT_WITHDRAWN_SCHEMA: &str = "iglu:com.snowplowanalytics.snowplow/consent_withdrawn/jsonschema/1-0-0";
+pub const CONSENT_WITHDRAWN_SCHEMA: &str =
+    "iglu:com.snowplowanalytics.snowplow/consent_withdrawn/jsonschema/1-0-0";
 /// Schema of the consent document entity of both consent events.
-pub const CONSENT_DOCUMENT_SCHEMA: &str = "iglu:com.snowplowanalytics.snowplow/consent_document/jsonschema/1-0-0";
+pub const CONSENT_DOCUMENT_SCHEMA: &str =
+    "iglu:com.snowplowanalytics.snowplow/consent_document/jsonschema/1-0-0";
 /// Schema of the scroll changed event.
-pub const SCROLL_CHANGED_SCHEMA: &str = "iglu:com.snowplowanalytics.mobile/scroll_changed/jsonschema/1-0-0";
+pub const SCROLL_CHANGED_SCHEMA: &str =
+    "iglu:com.snowplowanalytics.mobile/scroll_changed/jsonschema/1-0-0";
 /// Schema of the list item view event.
-pub const LIST_ITEM_VIEW_SCHEMA: &str = "iglu:com.snowplowanalytics.mobile/list_item_view/jsonschema/1-0-0";
+pub const LIST_ITEM_VIEW_SCHEMA: &str =
+    "iglu:com.snowplowanalytics.mobile/list_item_view/jsonschema/1-0-0";
 /// Schema of the deep link received event.
-pub const DEEP_LINK_RECEIVED_SCHEMA: &str = "iglu:com.snowplowanalytics.mobile/deep_link_received/jsonschema/1-0-0";
+pub const DEEP_LINK_RECEIVED_SCHEMA: &str =
+    "iglu:com.snowplowanalytics.mobile/deep_link_received/jsonschema/1-0-0";
 /// Schema of the message notification event.
 pub const MESSAGE_NOTIFICATION_SCHEMA: &str =
     "iglu:com.snowplowanalytics.mobile/message_notification/jsonschema/1-0-0";
 /// The triggers a message notification may have (its schema's enum).
-pub const NOTIFICATION_TRIGGERS: [&str; 5] = ["push", "location", "calendar", "timeInterval", "other"];
+pub const NOTIFICATION_TRIGGERS: [&str; 5] =
+    ["push", "location", "calendar", "timeInterval", "other"];
 
 /// A self-describing JSON: an event body or an entity.
 #[derive(Debug, Clone, PartialEq)]
@@ -216,16 +224,25 @@ impl EventType {
 impl Event {
     /// Parses the `{"event": ..., "contexts": [...]}` argument of a `track*` call.
     pub fn from_json(kind: EventType, json: &str) -> Result<Event> {
-        let root: Value = serde_json::from_str(json)
-            .map_err(|e| TrackerError::InvalidEvent(input::json_syntax_error("arguments are", &e)))?;
+        let root: Value = serde_json::from_str(json).map_err(|e| {
+            TrackerError::InvalidEvent(input::json_syntax_error("arguments are", &e))
+        })?;
         let mut root = match root {
             Value::Object(m) => m,
-            other => return Err(invalid(format!("arguments must be an object, got {}", describe(&other)))),
+            other => {
+                return Err(invalid(format!(
+                    "arguments must be an object, got {}",
+                    describe(&other)
+                )))
+            }
         };
         let event = root.remove("event");
         let contexts = root.remove("contexts");
         if let Some(k) = root.keys().next() {
-            return Err(invalid(format!("unknown argument `{}` (expected `event` and `contexts`)", input::cut(k, 60))));
+            return Err(invalid(format!(
+                "unknown argument `{}` (expected `event` and `contexts`)",
+                input::cut(k, 60)
+            )));
         }
         Event::from_args(kind, event, contexts)
     }
@@ -236,7 +253,28 @@ impl Event {
     /// anywhere in either, or nesting deeper than [`input::MAX_JSON_DEPTH`],
     /// is refused by its path, e.g. `selfDescribing.data.price must be a
     /// finite number, got NaN`.
-    pub fn from_args(kind: EventType, event: Option<Value>, contexts: Option<Value>) -> Result<Event> {
+    pub fn from_args(
+        kind: EventType,
+        event: Option<Value>,
+        contexts: Option<Value>,
+    ) -> Result<Event> {
+        Event::from_args_noting(kind, event, contexts).map(|(e, _)| e)
+    }
+
+    /// [`Event::from_args`], also returning what was forgiven: one line per
+    /// object that had keys its event does not know (they are left out).
+    pub fn from_args_noting(
+        kind: EventType,
+        event: Option<Value>,
+        contexts: Option<Value>,
+    ) -> Result<(Event, Vec<String>)> {
+        NOTES.with(|n| n.borrow_mut().clear());
+        let parsed = Event::parse_args(kind, event, contexts);
+        let notes = NOTES.with(|n| std::mem::take(&mut *n.borrow_mut()));
+        parsed.map(|e| (e, notes))
+    }
+
+    fn parse_args(kind: EventType, event: Option<Value>, contexts: Option<Value>) -> Result<Event> {
         let checked = event
             .iter()
             .map(|v| (v, kind.root_name()))
@@ -280,13 +318,22 @@ impl Event {
             EventBody::Transaction(mut transaction) => {
                 let items = std::mem::take(&mut transaction.items);
                 let mut events = Vec::with_capacity(items.len() + 1);
-                events.push(Event { body: EventBody::Transaction(transaction), contexts: self.contexts.clone() });
+                events.push(Event {
+                    body: EventBody::Transaction(transaction),
+                    contexts: self.contexts.clone(),
+                });
                 for item in items {
-                    events.push(Event { body: EventBody::TransactionItem(item), contexts: self.contexts.clone() });
+                    events.push(Event {
+                        body: EventBody::TransactionItem(item),
+                        contexts: self.contexts.clone(),
+                    });
                 }
                 events
             }
-            body => vec![Event { body, contexts: self.contexts }],
+            body => vec![Event {
+                body,
+                contexts: self.contexts,
+            }],
         }
     }
 
@@ -300,7 +347,10 @@ impl Event {
         let mut data = Map::new();
         data.insert(key.into(), Value::from(index));
         Event {
-            body: EventBody::SelfDescribing(SelfDescribing { schema: schema.into(), data: Value::Object(data) }),
+            body: EventBody::SelfDescribing(SelfDescribing {
+                schema: schema.into(),
+                data: Value::Object(data),
+            }),
             contexts: Vec::new(),
         }
     }
@@ -314,7 +364,10 @@ fn object(what: &str, v: Option<Value>) -> Result<Map<String, Value>> {
     match v {
         Some(Value::Object(m)) => Ok(m),
         None => Err(invalid(format!("{what} event is required"))),
-        Some(other) => Err(invalid(format!("{what} event must be an object, got {}", describe(&other)))),
+        Some(other) => Err(invalid(format!(
+            "{what} event must be an object, got {}",
+            describe(&other)
+        ))),
     }
 }
 
@@ -332,25 +385,55 @@ fn take_string(
             Err(invalid(format!("{what}.{key} must be a non-empty string")))
         }
         Some(Value::String(s)) => match too_long(&s, max_chars) {
-            Some(n) => Err(invalid(format!("{what}.{key} must be at most {max_chars} characters, got {n}"))),
+            Some(n) => Err(invalid(format!(
+                "{what}.{key} must be at most {max_chars} characters, got {n}"
+            ))),
             None => Ok(Some(s)),
         },
-        Some(other) => Err(invalid(format!("{what}.{key} must be a string, got {}", describe(&other)))),
+        Some(other) => Err(invalid(format!(
+            "{what}.{key} must be a string, got {}",
+            describe(&other)
+        ))),
     }
 }
 
+thread_local! {
+    /// What the parse of the current call noticed but forgave (unknown keys).
+    static NOTES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Keys left after a parser took what it knows are ignored, and noted: an
+/// event is worth more than an extra key (docs/limits.md, "Unknown keys").
 fn no_more_keys(m: &Map<String, Value>, what: &str) -> Result<()> {
-    match m.keys().next() {
-        Some(k) => Err(invalid(format!("{what} has unknown property `{}`", input::cut(k, 60)))),
-        None => Ok(()),
+    if m.is_empty() {
+        return Ok(());
     }
+    let mut keys: Vec<String> = m
+        .keys()
+        .take(5)
+        .map(|k| format!("`{}`", input::cut(k, 60)))
+        .collect();
+    if m.len() > keys.len() {
+        keys.push(format!("and {} more", m.len() - keys.len()));
+    }
+    let plural = if m.len() == 1 {
+        "property"
+    } else {
+        "properties"
+    };
+    let note = format!("{what} has unknown {plural} {}, ignored", keys.join(", "));
+    NOTES.with(|n| n.borrow_mut().push(note));
+    Ok(())
 }
 
 /// Accepts a UUID in its hyphenated form and returns it lower-case.
 pub fn parse_uuid(what: &str, s: &str) -> Result<String> {
     match uuid::Uuid::try_parse(s) {
         Ok(u) if s.len() == 36 => Ok(u.hyphenated().to_string()),
-        _ => Err(invalid(format!("{what} must be a UUID like 4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c, got {:?}", truncate(s)))),
+        _ => Err(invalid(format!(
+            "{what} must be a UUID like 4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c, got {:?}",
+            truncate(s)
+        ))),
     }
 }
 
@@ -370,30 +453,80 @@ fn screen_view(event: Option<Value>) -> Result<EventBody> {
     let mut data = Map::new();
     data.insert("name".into(), Value::String(name));
     data.insert("id".into(), Value::String(id));
-    for key in ["type", "previousName", "previousId", "previousType", "transitionType"] {
+    for key in [
+        "type",
+        "previousName",
+        "previousId",
+        "previousType",
+        "transitionType",
+    ] {
         if let Some(v) = take_string(&mut m, what, key, false, max)? {
-            let v = if key == "previousId" { parse_uuid("screenView.previousId", &v)? } else { v };
+            let v = if key == "previousId" {
+                parse_uuid("screenView.previousId", &v)?
+            } else {
+                v
+            };
             data.insert(key.into(), Value::String(v));
         }
     }
     no_more_keys(&m, what)?;
-    Ok(EventBody::SelfDescribing(SelfDescribing { schema: SCREEN_VIEW_SCHEMA.into(), data: Value::Object(data) }))
+    Ok(EventBody::SelfDescribing(SelfDescribing {
+        schema: SCREEN_VIEW_SCHEMA.into(),
+        data: Value::Object(data),
+    }))
 }
 
 fn structured(event: Option<Value>) -> Result<EventBody> {
     let what = "structured";
     let mut m = object(what, event)?;
-    let category = take_string(&mut m, what, "category", true, input::MAX_STRUCTURED_CATEGORY_CHARS)?.unwrap_or_default();
-    let action = take_string(&mut m, what, "action", true, input::MAX_STRUCTURED_ACTION_CHARS)?.unwrap_or_default();
-    let label = take_string(&mut m, what, "label", false, input::MAX_STRUCTURED_LABEL_CHARS)?;
-    let property = take_string(&mut m, what, "property", false, input::MAX_STRUCTURED_PROPERTY_CHARS)?;
+    let category = take_string(
+        &mut m,
+        what,
+        "category",
+        true,
+        input::MAX_STRUCTURED_CATEGORY_CHARS,
+    )?
+    .unwrap_or_default();
+    let action = take_string(
+        &mut m,
+        what,
+        "action",
+        true,
+        input::MAX_STRUCTURED_ACTION_CHARS,
+    )?
+    .unwrap_or_default();
+    let label = take_string(
+        &mut m,
+        what,
+        "label",
+        false,
+        input::MAX_STRUCTURED_LABEL_CHARS,
+    )?;
+    let property = take_string(
+        &mut m,
+        what,
+        "property",
+        false,
+        input::MAX_STRUCTURED_PROPERTY_CHARS,
+    )?;
     let value = match m.remove("value") {
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) => n.as_f64().filter(|f| f.is_finite()),
-        Some(other) => return Err(invalid(format!("structured.value must be a finite number, got {}", describe(&other)))),
+        Some(other) => {
+            return Err(invalid(format!(
+                "structured.value must be a finite number, got {}",
+                describe(&other)
+            )))
+        }
     };
     no_more_keys(&m, what)?;
-    Ok(EventBody::Structured { category, action, label, property, value })
+    Ok(EventBody::Structured {
+        category,
+        action,
+        label,
+        property,
+        value,
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -405,7 +538,12 @@ fn structured(event: Option<Value>) -> Result<EventBody> {
 // ---------------------------------------------------------------------------
 
 /// A required string that may be empty (the schema allows it, and so did 2.x).
-fn take_text(m: &mut Map<String, Value>, what: &str, key: &str, max_chars: usize) -> Result<String> {
+fn take_text(
+    m: &mut Map<String, Value>,
+    what: &str,
+    key: &str,
+    max_chars: usize,
+) -> Result<String> {
     match m.get(key) {
         None | Some(Value::Null) => Err(invalid(format!("{what}.{key} is required"))),
         _ => Ok(take_string(m, what, key, false, max_chars)?.unwrap_or_default()),
@@ -425,17 +563,27 @@ fn take_number(
         None | Some(Value::Null) => Err(invalid(format!("{what}.{key} is required"))),
         Some(Value::Number(n)) => match n.as_f64() {
             Some(f) if f.is_finite() && (min..=max).contains(&f) => Ok(Some(n)),
-            Some(f) if f.is_finite() => {
-                Err(invalid(format!("{what}.{key} must be between {min} and {max}, got {n}")))
-            }
-            _ => Err(invalid(format!("{what}.{key} must be a finite number, got {n}"))),
+            Some(f) if f.is_finite() => Err(invalid(format!(
+                "{what}.{key} must be between {min} and {max}, got {n}"
+            ))),
+            _ => Err(invalid(format!(
+                "{what}.{key} must be a finite number, got {n}"
+            ))),
         },
-        Some(other) => Err(invalid(format!("{what}.{key} must be a number, got {}", describe(&other)))),
+        Some(other) => Err(invalid(format!(
+            "{what}.{key} must be a number, got {}",
+            describe(&other)
+        ))),
     }
 }
 
 /// Any finite number, as `f64` (for the atomic fields).
-fn take_f64(m: &mut Map<String, Value>, what: &str, key: &str, required: bool) -> Result<Option<f64>> {
+fn take_f64(
+    m: &mut Map<String, Value>,
+    what: &str,
+    key: &str,
+    required: bool,
+) -> Result<Option<f64>> {
     Ok(take_number(m, what, key, required, (f64::MIN, f64::MAX))?.and_then(|n| n.as_f64()))
 }
 
@@ -449,29 +597,47 @@ fn take_integer(
     required: bool,
     bounds: (f64, f64),
 ) -> Result<Option<i64>> {
-    Ok(take_number(m, what, key, required, bounds)?.map(|n| match n.as_i64() {
-        Some(i) => i,
-        // Within bounds far below i64's, so the cast is exact after trunc.
-        None => n.as_f64().unwrap_or(0.0).trunc() as i64,
-    }))
+    Ok(
+        take_number(m, what, key, required, bounds)?.map(|n| match n.as_i64() {
+            Some(i) => i,
+            // Within bounds far below i64's, so the cast is exact after trunc.
+            None => n.as_f64().unwrap_or(0.0).trunc() as i64,
+        }),
+    )
 }
 
-fn take_bool(m: &mut Map<String, Value>, what: &str, key: &str, required: bool) -> Result<Option<bool>> {
+fn take_bool(
+    m: &mut Map<String, Value>,
+    what: &str,
+    key: &str,
+    required: bool,
+) -> Result<Option<bool>> {
     match m.remove(key) {
         None | Some(Value::Null) if !required => Ok(None),
         None | Some(Value::Null) => Err(invalid(format!("{what}.{key} is required"))),
         Some(Value::Bool(b)) => Ok(Some(b)),
-        Some(other) => Err(invalid(format!("{what}.{key} must be a boolean, got {}", describe(&other)))),
+        Some(other) => Err(invalid(format!(
+            "{what}.{key} must be a boolean, got {}",
+            describe(&other)
+        ))),
     }
 }
 
 /// An array (absent or `null`: none).
-fn take_array(m: &mut Map<String, Value>, what: &str, key: &str, required: bool) -> Result<Option<Vec<Value>>> {
+fn take_array(
+    m: &mut Map<String, Value>,
+    what: &str,
+    key: &str,
+    required: bool,
+) -> Result<Option<Vec<Value>>> {
     match m.remove(key) {
         None | Some(Value::Null) if !required => Ok(None),
         None | Some(Value::Null) => Err(invalid(format!("{what}.{key} is required"))),
         Some(Value::Array(items)) => Ok(Some(items)),
-        Some(other) => Err(invalid(format!("{what}.{key} must be an array, got {}", describe(&other)))),
+        Some(other) => Err(invalid(format!(
+            "{what}.{key} must be an array, got {}",
+            describe(&other)
+        ))),
     }
 }
 
@@ -479,13 +645,21 @@ fn take_array(m: &mut Map<String, Value>, what: &str, key: &str, required: bool)
 fn item_object(what: &str, v: Value) -> Result<Map<String, Value>> {
     match v {
         Value::Object(m) => Ok(m),
-        other => Err(invalid(format!("{what} must be an object, got {}", describe(&other)))),
+        other => Err(invalid(format!(
+            "{what} must be an object, got {}",
+            describe(&other)
+        ))),
     }
 }
 
 /// A date-time string (JSON Schema's `date-time`, RFC 3339), e.g.
 /// `2022-01-01T00:00:00Z`; an empty optional one is left out.
-fn take_date_time(m: &mut Map<String, Value>, what: &str, key: &str, required: bool) -> Result<Option<String>> {
+fn take_date_time(
+    m: &mut Map<String, Value>,
+    what: &str,
+    key: &str,
+    required: bool,
+) -> Result<Option<String>> {
     match take_string(m, what, key, required, input::MAX_DATE_TIME_CHARS)? {
         Some(s) if s.is_empty() => Ok(None),
         Some(s) if !is_date_time(&s) => Err(invalid(format!(
@@ -499,7 +673,13 @@ fn take_date_time(m: &mut Map<String, Value>, what: &str, key: &str, required: b
 /// A URI (JSON Schema's `uri`, RFC 3986: a scheme, then only the characters
 /// a URI may hold), e.g. `myapp://product/1` or `https://example.com/a?b=c`;
 /// an empty optional one is left out.
-fn take_uri(m: &mut Map<String, Value>, what: &str, key: &str, required: bool, max_chars: usize) -> Result<Option<String>> {
+fn take_uri(
+    m: &mut Map<String, Value>,
+    what: &str,
+    key: &str,
+    required: bool,
+    max_chars: usize,
+) -> Result<Option<String>> {
     match take_string(m, what, key, required, max_chars)? {
         Some(s) if s.is_empty() => Ok(None),
         Some(s) => match uri_error(&s) {
@@ -517,16 +697,30 @@ fn put_string(data: &mut Map<String, Value>, key: &str, v: Option<String>) {
 }
 
 fn self_describing_body(schema: &str, data: Map<String, Value>) -> EventBody {
-    EventBody::SelfDescribing(SelfDescribing { schema: schema.into(), data: Value::Object(data) })
+    EventBody::SelfDescribing(SelfDescribing {
+        schema: schema.into(),
+        data: Value::Object(data),
+    })
 }
 
 fn page_view(mut m: Map<String, Value>) -> Result<EventBody> {
     let what = "pageView";
-    let url = take_string(&mut m, what, "pageUrl", true, input::MAX_PAGE_URL_CHARS)?.unwrap_or_default();
-    let title = take_string(&mut m, what, "pageTitle", false, input::MAX_PAGE_TITLE_CHARS)?;
+    let url =
+        take_string(&mut m, what, "pageUrl", true, input::MAX_PAGE_URL_CHARS)?.unwrap_or_default();
+    let title = take_string(
+        &mut m,
+        what,
+        "pageTitle",
+        false,
+        input::MAX_PAGE_TITLE_CHARS,
+    )?;
     let referrer = take_string(&mut m, what, "referrer", false, input::MAX_PAGE_URL_CHARS)?;
     no_more_keys(&m, what)?;
-    Ok(EventBody::PageView { url, title, referrer })
+    Ok(EventBody::PageView {
+        url,
+        title,
+        referrer,
+    })
 }
 
 fn timing(mut m: Map<String, Value>) -> Result<EventBody> {
@@ -539,7 +733,11 @@ fn timing(mut m: Map<String, Value>) -> Result<EventBody> {
     if let Some(n) = take_number(&mut m, what, "timing", true, (f64::MIN, f64::MAX))? {
         data.insert("timing".into(), Value::Number(n));
     }
-    put_string(&mut data, "label", take_string(&mut m, what, "label", false, max)?);
+    put_string(
+        &mut data,
+        "label",
+        take_string(&mut m, what, "label", false, max)?,
+    );
     no_more_keys(&m, what)?;
     Ok(self_describing_body(TIMING_SCHEMA, data))
 }
@@ -549,12 +747,39 @@ fn timing(mut m: Map<String, Value>) -> Result<EventBody> {
 fn consent_document(m: &mut Map<String, Value>, what: &str) -> Result<SelfDescribing> {
     let mut data = Map::new();
     let id_max = input::MAX_CONSENT_DOCUMENT_ID_CHARS;
-    put_string(&mut data, "id", take_string(m, what, "documentId", true, id_max)?);
-    put_string(&mut data, "version", take_string(m, what, "version", true, id_max)?);
-    put_string(&mut data, "name", take_string(m, what, "name", false, input::MAX_CONSENT_DOCUMENT_NAME_CHARS)?);
-    let description = take_string(m, what, "documentDescription", false, input::MAX_CONSENT_DOCUMENT_DESCRIPTION_CHARS)?;
+    put_string(
+        &mut data,
+        "id",
+        take_string(m, what, "documentId", true, id_max)?,
+    );
+    put_string(
+        &mut data,
+        "version",
+        take_string(m, what, "version", true, id_max)?,
+    );
+    put_string(
+        &mut data,
+        "name",
+        take_string(
+            m,
+            what,
+            "name",
+            false,
+            input::MAX_CONSENT_DOCUMENT_NAME_CHARS,
+        )?,
+    );
+    let description = take_string(
+        m,
+        what,
+        "documentDescription",
+        false,
+        input::MAX_CONSENT_DOCUMENT_DESCRIPTION_CHARS,
+    )?;
     put_string(&mut data, "description", description);
-    Ok(SelfDescribing { schema: CONSENT_DOCUMENT_SCHEMA.into(), data: Value::Object(data) })
+    Ok(SelfDescribing {
+        schema: CONSENT_DOCUMENT_SCHEMA.into(),
+        data: Value::Object(data),
+    })
 }
 
 /// A consent granted or withdrawn event and its consent_document entities:
@@ -564,13 +789,21 @@ fn consent(kind: EventType, mut m: Map<String, Value>) -> Result<(EventBody, Vec
     let mut documents = vec![consent_document(&mut m, what)?];
     let mut data = Map::new();
     let schema = if kind == EventType::ConsentGranted {
-        put_string(&mut data, "expiry", take_date_time(&mut m, what, "expiry", true)?);
+        put_string(
+            &mut data,
+            "expiry",
+            take_date_time(&mut m, what, "expiry", true)?,
+        );
         CONSENT_GRANTED_SCHEMA
     } else {
         if let Some(all) = take_bool(&mut m, what, "all", true)? {
             data.insert("all".into(), Value::Bool(all));
         }
-        for (i, item) in take_array(&mut m, what, "documents", false)?.unwrap_or_default().into_iter().enumerate() {
+        for (i, item) in take_array(&mut m, what, "documents", false)?
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+        {
             let path = format!("{what}.documents[{i}]");
             let mut doc = item_object(&path, item)?;
             documents.push(consent_document(&mut doc, &path)?);
@@ -626,8 +859,15 @@ fn deep_link_received(mut m: Map<String, Value>) -> Result<EventBody> {
     let mut data = Map::new();
     data.insert("url".into(), Value::String(url.clone()));
     put_string(&mut data, "referrer", referrer.clone());
-    let event = SelfDescribing { schema: DEEP_LINK_RECEIVED_SCHEMA.into(), data: Value::Object(data) };
-    Ok(EventBody::DeepLinkReceived { event, url: cut_scheme(&url), referrer })
+    let event = SelfDescribing {
+        schema: DEEP_LINK_RECEIVED_SCHEMA.into(),
+        data: Value::Object(data),
+    };
+    Ok(EventBody::DeepLinkReceived {
+        event,
+        url: cut_scheme(&url),
+        referrer,
+    })
 }
 
 /// A URI with its scheme cut to 16 characters, the most `page_urlscheme`
@@ -642,8 +882,15 @@ fn cut_scheme(uri: &str) -> String {
 /// An array of strings (`bodyLocArgs`, `titleLocArgs`); `null` items are
 /// kept (the schema allows them), an empty array is left out (the schema
 /// wants at least one item, and none is what an absent one says).
-fn take_strings(m: &mut Map<String, Value>, what: &str, key: &str, max_chars: usize) -> Result<Option<Value>> {
-    let Some(items) = take_array(m, what, key, false)? else { return Ok(None) };
+fn take_strings(
+    m: &mut Map<String, Value>,
+    what: &str,
+    key: &str,
+    max_chars: usize,
+) -> Result<Option<Value>> {
+    let Some(items) = take_array(m, what, key, false)? else {
+        return Ok(None);
+    };
     if items.is_empty() {
         return Ok(None);
     }
@@ -652,10 +899,17 @@ fn take_strings(m: &mut Map<String, Value>, what: &str, key: &str, max_chars: us
             Value::Null => {}
             Value::String(s) => {
                 if let Some(n) = too_long(s, max_chars) {
-                    return Err(invalid(format!("{what}.{key}[{i}] must be at most {max_chars} characters, got {n}")));
+                    return Err(invalid(format!(
+                        "{what}.{key}[{i}] must be at most {max_chars} characters, got {n}"
+                    )));
                 }
             }
-            other => return Err(invalid(format!("{what}.{key}[{i}] must be a string, got {}", describe(other)))),
+            other => {
+                return Err(invalid(format!(
+                    "{what}.{key}[{i}] must be a string, got {}",
+                    describe(other)
+                )))
+            }
         }
     }
     Ok(Some(Value::Array(items)))
@@ -665,16 +919,34 @@ fn message_notification(mut m: Map<String, Value>) -> Result<EventBody> {
     let what = "messageNotification";
     let max = input::MAX_NOTIFICATION_STRING_CHARS;
     let mut data = Map::new();
-    data.insert("title".into(), Value::String(take_text(&mut m, what, "title", max)?));
-    data.insert("body".into(), Value::String(take_text(&mut m, what, "body", input::MAX_NOTIFICATION_BODY_CHARS)?));
+    data.insert(
+        "title".into(),
+        Value::String(take_text(&mut m, what, "title", max)?),
+    );
+    data.insert(
+        "body".into(),
+        Value::String(take_text(
+            &mut m,
+            what,
+            "body",
+            input::MAX_NOTIFICATION_BODY_CHARS,
+        )?),
+    );
     let triggers = NOTIFICATION_TRIGGERS.join(", ");
     match m.remove("trigger") {
         Some(Value::String(t)) if NOTIFICATION_TRIGGERS.contains(&t.as_str()) => {
             data.insert("trigger".into(), Value::String(t));
         }
-        None | Some(Value::Null) => return Err(invalid(format!("{what}.trigger is required (one of {triggers})"))),
+        None | Some(Value::Null) => {
+            return Err(invalid(format!(
+                "{what}.trigger is required (one of {triggers})"
+            )))
+        }
         Some(other) => {
-            return Err(invalid(format!("{what}.trigger must be one of {triggers}, got {}", describe(&other))))
+            return Err(invalid(format!(
+                "{what}.trigger must be one of {triggers}, got {}",
+                describe(&other)
+            )))
         }
     }
     for key in [
@@ -691,11 +963,21 @@ fn message_notification(mut m: Map<String, Value>) -> Result<EventBody> {
     ] {
         put_string(&mut data, key, take_string(&mut m, what, key, false, max)?);
     }
-    put_string(&mut data, "notificationTimestamp", take_date_time(&mut m, what, "notificationTimestamp", false)?);
+    put_string(
+        &mut data,
+        "notificationTimestamp",
+        take_date_time(&mut m, what, "notificationTimestamp", false)?,
+    );
     if let Some(b) = take_bool(&mut m, what, "contentAvailable", false)? {
         data.insert("contentAvailable".into(), Value::Bool(b));
     }
-    if let Some(n) = take_integer(&mut m, what, "notificationCount", false, (0.0, input::MAX_NOTIFICATION_COUNT))? {
+    if let Some(n) = take_integer(
+        &mut m,
+        what,
+        "notificationCount",
+        false,
+        (0.0, input::MAX_NOTIFICATION_COUNT),
+    )? {
         data.insert("notificationCount".into(), Value::from(n));
     }
     for key in ["bodyLocArgs", "titleLocArgs"] {
@@ -709,8 +991,16 @@ fn message_notification(mut m: Map<String, Value>) -> Result<EventBody> {
             let path = format!("{what}.attachments[{i}]");
             let mut a = item_object(&path, item)?;
             let mut out = Map::new();
-            put_string(&mut out, "identifier", take_string(&mut a, &path, "identifier", true, max)?);
-            put_string(&mut out, "type", take_string(&mut a, &path, "type", true, max)?);
+            put_string(
+                &mut out,
+                "identifier",
+                take_string(&mut a, &path, "identifier", true, max)?,
+            );
+            put_string(
+                &mut out,
+                "type",
+                take_string(&mut a, &path, "type", true, max)?,
+            );
             put_string(&mut out, "url", take_uri(&mut a, &path, "url", true, max)?);
             no_more_keys(&a, &path)?;
             attachments.push(Value::Object(out));
@@ -748,10 +1038,21 @@ fn ecommerce_transaction(mut m: Map<String, Value>) -> Result<EventBody> {
         let mut it = item_object(&path, item)?;
         let sku = take_string(&mut it, &path, "sku", true, max)?.unwrap_or_default();
         let price = take_f64(&mut it, &path, "price", true)?.unwrap_or_default();
-        let quantity = take_integer(&mut it, &path, "quantity", true, (-input::MAX_ECOMMERCE_QUANTITY, input::MAX_ECOMMERCE_QUANTITY))?.unwrap_or_default();
+        let quantity = take_integer(
+            &mut it,
+            &path,
+            "quantity",
+            true,
+            (
+                -input::MAX_ECOMMERCE_QUANTITY,
+                input::MAX_ECOMMERCE_QUANTITY,
+            ),
+        )?
+        .unwrap_or_default();
         let name = take_string(&mut it, &path, "name", false, max)?;
         let category = take_string(&mut it, &path, "category", false, max)?;
-        let own_currency = take_string(&mut it, &path, "currency", false, input::MAX_CURRENCY_CHARS)?;
+        let own_currency =
+            take_string(&mut it, &path, "currency", false, input::MAX_CURRENCY_CHARS)?;
         no_more_keys(&it, &path)?;
         parsed.push(TransactionItem {
             order_id: order_id.clone(),
@@ -760,7 +1061,9 @@ fn ecommerce_transaction(mut m: Map<String, Value>) -> Result<EventBody> {
             category,
             price,
             quantity,
-            currency: own_currency.filter(|c| !c.is_empty()).or_else(|| currency.clone()),
+            currency: own_currency
+                .filter(|c| !c.is_empty())
+                .or_else(|| currency.clone()),
         });
     }
     Ok(EventBody::Transaction(Box::new(Transaction {
@@ -785,12 +1088,19 @@ pub fn is_date_time(s: &str) -> bool {
     let b = s.as_bytes();
     let num = |from: usize, len: usize| -> Option<u32> {
         let part = b.get(from..from + len)?;
-        part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+        part.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
     };
     let at = |i: usize, c: u8| b.get(i) == Some(&c);
-    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) =
-        (num(0, 4), num(5, 2), num(8, 2), num(11, 2), num(14, 2), num(17, 2))
-    else {
+    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = (
+        num(0, 4),
+        num(5, 2),
+        num(8, 2),
+        num(11, 2),
+        num(14, 2),
+        num(17, 2),
+    ) else {
         return false;
     };
     if !(at(4, b'-') && at(7, b'-') && at(10, b'T') && at(13, b':') && at(16, b':')) {
@@ -833,15 +1143,24 @@ pub fn is_date_time(s: &str) -> bool {
 /// hex digits. Anything else (a space, a non-ASCII letter) must be
 /// percent-encoded, as `encodeURI` does.
 pub fn uri_error(s: &str) -> Option<String> {
-    let Some(colon) = s.find(':') else { return Some("no scheme".into()) };
+    let Some(colon) = s.find(':') else {
+        return Some("no scheme".into());
+    };
     let scheme = &s[..colon];
     let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
     if !scheme_ok {
         return Some("no scheme".into());
     }
     let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
-    let sub_delim = |b: u8| matches!(b, b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=');
+    let sub_delim = |b: u8| {
+        matches!(
+            b,
+            b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+        )
+    };
     let pchar = |b: u8| unreserved(b) || sub_delim(b) || matches!(b, b':' | b'@');
     // Checks one part, character by character, with percent-escapes.
     let check = |part: &str, allowed: &dyn Fn(u8) -> bool| -> Option<String> {
@@ -849,7 +1168,9 @@ pub fn uri_error(s: &str) -> Option<String> {
         let mut i = 0;
         while i < b.len() {
             if b[i] == b'%' {
-                if !(b.get(i + 1).is_some_and(u8::is_ascii_hexdigit) && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit)) {
+                if !(b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+                {
                     return Some("a % not followed by two hex digits".into());
                 }
                 i += 3;
@@ -863,21 +1184,33 @@ pub fn uri_error(s: &str) -> Option<String> {
         None
     };
     let rest = &s[colon + 1..];
-    let (rest, fragment) = rest.split_once('#').map_or((rest, None), |(r, f)| (r, Some(f)));
-    let (rest, query) = rest.split_once('?').map_or((rest, None), |(r, q)| (r, Some(q)));
+    let (rest, fragment) = rest
+        .split_once('#')
+        .map_or((rest, None), |(r, f)| (r, Some(f)));
+    let (rest, query) = rest
+        .split_once('?')
+        .map_or((rest, None), |(r, q)| (r, Some(q)));
     let path = match rest.strip_prefix("//") {
         Some(after) => {
             let end = after.find('/').unwrap_or(after.len());
             let (authority, path) = after.split_at(end);
-            let (userinfo, host_port) = authority.rsplit_once('@').map_or((None, authority), |(u, h)| (Some(u), h));
-            if let Some(why) = userinfo.and_then(|u| check(u, &|b| unreserved(b) || sub_delim(b) || b == b':')) {
+            let (userinfo, host_port) = authority
+                .rsplit_once('@')
+                .map_or((None, authority), |(u, h)| (Some(u), h));
+            if let Some(why) =
+                userinfo.and_then(|u| check(u, &|b| unreserved(b) || sub_delim(b) || b == b':'))
+            {
                 return Some(why);
             }
             let (host, port) = if host_port.starts_with('[') {
                 match host_port.find(']') {
                     Some(end) => {
                         let literal = &host_port[1..end];
-                        if literal.is_empty() || !literal.bytes().all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.')) {
+                        if literal.is_empty()
+                            || !literal
+                                .bytes()
+                                .all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.'))
+                        {
                             return Some("an IP literal that is not an IPv6 address".into());
                         }
                         ("", &host_port[end + 1..])
@@ -885,7 +1218,9 @@ pub fn uri_error(s: &str) -> Option<String> {
                     None => return Some("an unclosed [".into()),
                 }
             } else {
-                host_port.rsplit_once(':').map_or((host_port, ""), |(h, p)| (h, p))
+                host_port
+                    .rsplit_once(':')
+                    .map_or((host_port, ""), |(h, p)| (h, p))
             };
             let port = port.strip_prefix(':').unwrap_or(port);
             if !port.bytes().all(|b| b.is_ascii_digit()) {
@@ -903,18 +1238,31 @@ pub fn uri_error(s: &str) -> Option<String> {
         .or_else(|| fragment.and_then(|f| check(f, &|b| pchar(b) || b == b'/' || b == b'?')))
 }
 
-fn self_describing(what: &str, v: Value) -> Result<SelfDescribing> {
+pub(crate) fn self_describing(what: &str, v: Value) -> Result<SelfDescribing> {
     let mut m = match v {
         Value::Object(m) => m,
-        other => return Err(invalid(format!("{what} must be an object with schema and data, got {}", describe(&other)))),
+        other => {
+            return Err(invalid(format!(
+                "{what} must be an object with schema and data, got {}",
+                describe(&other)
+            )))
+        }
     };
     let schema = match m.remove("schema") {
         Some(Value::String(s)) => s,
         None | Some(Value::Null) => return Err(invalid(format!("{what}.schema is required"))),
-        Some(other) => return Err(invalid(format!("{what}.schema must be a string, got {}", describe(&other)))),
+        Some(other) => {
+            return Err(invalid(format!(
+                "{what}.schema must be a string, got {}",
+                describe(&other)
+            )))
+        }
     };
     if let Some(n) = too_long(&schema, input::MAX_SCHEMA_URI_CHARS) {
-        return Err(invalid(format!("{what}.schema must be at most {} characters, got {n}", input::MAX_SCHEMA_URI_CHARS)));
+        return Err(invalid(format!(
+            "{what}.schema must be at most {} characters, got {n}",
+            input::MAX_SCHEMA_URI_CHARS
+        )));
     }
     if !is_iglu_uri(&schema) {
         return Err(invalid(format!(
@@ -925,7 +1273,12 @@ fn self_describing(what: &str, v: Value) -> Result<SelfDescribing> {
     let data = match m.remove("data") {
         Some(Value::Object(d)) => Value::Object(d),
         None | Some(Value::Null) => return Err(invalid(format!("{what}.data is required"))),
-        Some(other) => return Err(invalid(format!("{what}.data must be an object, got {}", describe(&other)))),
+        Some(other) => {
+            return Err(invalid(format!(
+                "{what}.data must be an object, got {}",
+                describe(&other)
+            )))
+        }
     };
     no_more_keys(&m, what)?;
     Ok(SelfDescribing { schema, data })
@@ -939,27 +1292,35 @@ fn parse_contexts(v: Option<Value>) -> Result<Vec<SelfDescribing>> {
             .enumerate()
             .map(|(i, item)| self_describing(&format!("contexts[{i}]"), item))
             .collect(),
-        Some(other) => Err(invalid(format!("contexts must be an array of entities, got {}", describe(&other)))),
+        Some(other) => Err(invalid(format!(
+            "contexts must be an array of entities, got {}",
+            describe(&other)
+        ))),
     }
 }
 
 /// Checks `iglu:vendor/name/format/M-R-A` as the contexts schema's pattern does.
 pub fn is_iglu_uri(s: &str) -> bool {
-    let Some(rest) = s.strip_prefix("iglu:") else { return false };
+    let Some(rest) = s.strip_prefix("iglu:") else {
+        return false;
+    };
     let parts: Vec<&str> = rest.split('/').collect();
     if parts.len() != 4 {
         return false;
     }
     let word = |p: &str, dot: bool| {
         !p.is_empty()
-            && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || (dot && b == b'.'))
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || (dot && b == b'.'))
     };
     let version: Vec<&str> = parts[3].split('-').collect();
     word(parts[0], true)
         && word(parts[1], false)
         && word(parts[2], false)
         && version.len() == 3
-        && version.iter().all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        && version
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -974,7 +1335,9 @@ mod tests {
     #[test]
     fn screen_view_gets_an_id_and_keeps_a_given_one_lower_case() {
         let e = Event::from_json(EventType::ScreenView, r#"{"event":{"name":"Home"}}"#).unwrap();
-        let EventBody::SelfDescribing(sd) = e.body else { panic!() };
+        let EventBody::SelfDescribing(sd) = e.body else {
+            panic!()
+        };
         assert_eq!(sd.schema, SCREEN_VIEW_SCHEMA);
         let id = sd.data["id"].as_str().unwrap();
         assert!(parse_uuid("x", id).is_ok());
@@ -983,7 +1346,9 @@ mod tests {
             r#"{"event":{"name":"Home","id":"4F2A1C9E-0B7D-4E5A-9C3B-2D1E0F9A8B7C","type":"feed"}}"#,
         )
         .unwrap();
-        let EventBody::SelfDescribing(sd) = e.body else { panic!() };
+        let EventBody::SelfDescribing(sd) = e.body else {
+            panic!()
+        };
         assert_eq!(sd.data["id"], "4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c");
         assert_eq!(sd.data["type"], "feed");
     }
@@ -996,24 +1361,78 @@ mod tests {
             (ScreenView, "[]", "arguments must be an object"),
             (ScreenView, r#"{}"#, "screenView event is required"),
             (ScreenView, r#"{"event":{}}"#, "screenView.name is required"),
-            (ScreenView, r#"{"event":{"name":""}}"#, "screenView.name must be a non-empty string"),
-            (ScreenView, r#"{"event":{"name":5}}"#, "screenView.name must be a string, got number 5"),
-            (ScreenView, r#"{"event":{"name":"a","id":"123"}}"#, "screenView.id must be a UUID"),
-            (ScreenView, r#"{"event":{"name":"a","colour":"red"}}"#, "screenView has unknown property `colour`"),
-            (ScreenView, r#"{"event":{"name":"a"},"extra":1}"#, "unknown argument `extra`"),
-            (ScreenView, r#"{"event":{"name":"a"},"contexts":{}}"#, "contexts must be an array"),
-            (ScreenView, r#"{"event":{"name":"a"},"contexts":[{"schema":"iglu:a/b/jsonschema/1-0","data":{}}]}"#, "contexts[0].schema must be an Iglu URI"),
-            (ScreenView, r#"{"event":{"name":"a"},"contexts":[{"schema":"iglu:a/b/jsonschema/1-0-0","data":[]}]}"#, "contexts[0].data must be an object"),
-            (SelfDescribing, r#"{"event":{"schema":"com.acme/x/jsonschema/1-0-0","data":{}}}"#, "selfDescribing.schema must be an Iglu URI"),
-            (SelfDescribing, r#"{"event":{"schema":"iglu:com.acme/x/jsonschema/1-0-0"}}"#, "selfDescribing.data is required"),
-            (SelfDescribing, r#"{"event":"x"}"#, "selfDescribing must be an object"),
-            (Structured, r#"{"event":{"category":"c"}}"#, "structured.action is required"),
-            (Structured, r#"{"event":{"category":"c","action":"a","value":"1"}}"#, "structured.value must be a finite number"),
-            (Structured, r#"{"event":{"category":"c","action":"a","label":false}}"#, "structured.label must be a string"),
+            (
+                ScreenView,
+                r#"{"event":{"name":""}}"#,
+                "screenView.name must be a non-empty string",
+            ),
+            (
+                ScreenView,
+                r#"{"event":{"name":5}}"#,
+                "screenView.name must be a string, got number 5",
+            ),
+            (
+                ScreenView,
+                r#"{"event":{"name":"a","id":"123"}}"#,
+                "screenView.id must be a UUID",
+            ),
+            (
+                ScreenView,
+                r#"{"event":{"name":"a"},"extra":1}"#,
+                "unknown argument `extra`",
+            ),
+            (
+                ScreenView,
+                r#"{"event":{"name":"a"},"contexts":{}}"#,
+                "contexts must be an array",
+            ),
+            (
+                ScreenView,
+                r#"{"event":{"name":"a"},"contexts":[{"schema":"iglu:a/b/jsonschema/1-0","data":{}}]}"#,
+                "contexts[0].schema must be an Iglu URI",
+            ),
+            (
+                ScreenView,
+                r#"{"event":{"name":"a"},"contexts":[{"schema":"iglu:a/b/jsonschema/1-0-0","data":[]}]}"#,
+                "contexts[0].data must be an object",
+            ),
+            (
+                SelfDescribing,
+                r#"{"event":{"schema":"com.acme/x/jsonschema/1-0-0","data":{}}}"#,
+                "selfDescribing.schema must be an Iglu URI",
+            ),
+            (
+                SelfDescribing,
+                r#"{"event":{"schema":"iglu:com.acme/x/jsonschema/1-0-0"}}"#,
+                "selfDescribing.data is required",
+            ),
+            (
+                SelfDescribing,
+                r#"{"event":"x"}"#,
+                "selfDescribing must be an object",
+            ),
+            (
+                Structured,
+                r#"{"event":{"category":"c"}}"#,
+                "structured.action is required",
+            ),
+            (
+                Structured,
+                r#"{"event":{"category":"c","action":"a","value":"1"}}"#,
+                "structured.value must be a finite number",
+            ),
+            (
+                Structured,
+                r#"{"event":{"category":"c","action":"a","label":false}}"#,
+                "structured.label must be a string",
+            ),
         ];
         for (kind, json, expected) in cases {
             let m = err(kind, json);
-            assert!(m.contains(expected), "{json}: expected {expected:?} in {m:?}");
+            assert!(
+                m.contains(expected),
+                "{json}: expected {expected:?} in {m:?}"
+            );
         }
     }
 
@@ -1022,32 +1441,112 @@ mod tests {
         use EventType::*;
         let long = |n: usize| "x".repeat(n);
         let cases = [
-            (ScreenView, json!({"name": long(4097)}), None, "screenView.name must be at most 4096 characters, got 4097"),
-            (ScreenView, json!({"name": "a", "type": long(4097)}), None, "screenView.type must be at most 4096 characters"),
-            (ScreenView, json!({"name": "a", "previousName": long(5000)}), None, "screenView.previousName must be at most 4096 characters, got 5000"),
-            (ScreenView, json!({"name": "a", "previousType": long(4097)}), None, "screenView.previousType must be at most 4096"),
-            (ScreenView, json!({"name": "a", "transitionType": long(4097)}), None, "screenView.transitionType must be at most 4096"),
-            (ScreenView, json!({"name": "a", "id": long(5000)}), None, "screenView.id must be at most 4096 characters"),
-            (Structured, json!({"category": long(1001), "action": "a"}), None, "structured.category must be at most 1000 characters, got 1001"),
-            (Structured, json!({"category": "c", "action": long(1001)}), None, "structured.action must be at most 1000 characters, got 1001"),
-            (Structured, json!({"category": "c", "action": "a", "label": long(4097)}), None, "structured.label must be at most 4096 characters, got 4097"),
-            (Structured, json!({"category": "c", "action": "a", "property": long(1001)}), None, "structured.property must be at most 1000 characters, got 1001"),
-            (SelfDescribing, json!({"schema": format!("iglu:com.acme/{}/jsonschema/1-0-0", long(600)), "data": {}}), None, "selfDescribing.schema must be at most 512 characters, got 631"),
-            (ScreenView, json!({"name": "a"}), Some(json!([{"schema": long(513), "data": {}}])), "contexts[0].schema must be at most 512 characters, got 513"),
+            (
+                ScreenView,
+                json!({"name": long(4097)}),
+                None,
+                "screenView.name must be at most 4096 characters, got 4097",
+            ),
+            (
+                ScreenView,
+                json!({"name": "a", "type": long(4097)}),
+                None,
+                "screenView.type must be at most 4096 characters",
+            ),
+            (
+                ScreenView,
+                json!({"name": "a", "previousName": long(5000)}),
+                None,
+                "screenView.previousName must be at most 4096 characters, got 5000",
+            ),
+            (
+                ScreenView,
+                json!({"name": "a", "previousType": long(4097)}),
+                None,
+                "screenView.previousType must be at most 4096",
+            ),
+            (
+                ScreenView,
+                json!({"name": "a", "transitionType": long(4097)}),
+                None,
+                "screenView.transitionType must be at most 4096",
+            ),
+            (
+                ScreenView,
+                json!({"name": "a", "id": long(5000)}),
+                None,
+                "screenView.id must be at most 4096 characters",
+            ),
+            (
+                Structured,
+                json!({"category": long(1001), "action": "a"}),
+                None,
+                "structured.category must be at most 1000 characters, got 1001",
+            ),
+            (
+                Structured,
+                json!({"category": "c", "action": long(1001)}),
+                None,
+                "structured.action must be at most 1000 characters, got 1001",
+            ),
+            (
+                Structured,
+                json!({"category": "c", "action": "a", "label": long(4097)}),
+                None,
+                "structured.label must be at most 4096 characters, got 4097",
+            ),
+            (
+                Structured,
+                json!({"category": "c", "action": "a", "property": long(1001)}),
+                None,
+                "structured.property must be at most 1000 characters, got 1001",
+            ),
+            (
+                SelfDescribing,
+                json!({"schema": format!("iglu:com.acme/{}/jsonschema/1-0-0", long(600)), "data": {}}),
+                None,
+                "selfDescribing.schema must be at most 512 characters, got 631",
+            ),
+            (
+                ScreenView,
+                json!({"name": "a"}),
+                Some(json!([{"schema": long(513), "data": {}}])),
+                "contexts[0].schema must be at most 512 characters, got 513",
+            ),
         ];
         for (kind, event, contexts, expected) in cases {
             let e = Event::from_args(kind, Some(event), contexts).unwrap_err();
             assert_eq!(e.code(), "INVALID_EVENT");
-            assert!(e.to_string().contains(expected), "expected {expected:?} in {e}");
+            assert!(
+                e.to_string().contains(expected),
+                "expected {expected:?} in {e}"
+            );
             assert!(e.to_string().len() < 300, "nothing long is echoed: {e}");
         }
-        let e = Event::from_args(ScreenView, Some(json!({"name": "a", long(5000): 1})), None).unwrap_err();
-        assert_eq!(e.to_string(), format!("invalid event: screenView has unknown property `{}...`", long(60)));
+        let (_, notes) =
+            Event::from_args_noting(ScreenView, Some(json!({"name": "a", long(5000): 1})), None)
+                .unwrap();
+        assert_eq!(
+            notes,
+            vec![format!(
+                "screenView has unknown property `{}...`, ignored",
+                long(60)
+            )]
+        );
         // At the bound, counted in characters (not bytes or UTF-16 units).
         let ok = [
-            (ScreenView, json!({"name": "é".repeat(4096), "type": "😀".repeat(4096)})),
-            (Structured, json!({"category": "é".repeat(1000), "action": long(1000), "label": long(4096), "property": long(1000)})),
-            (SelfDescribing, json!({"schema": format!("iglu:com.acme/{}/jsonschema/1-0-0", long(481)), "data": {}})),
+            (
+                ScreenView,
+                json!({"name": "é".repeat(4096), "type": "😀".repeat(4096)}),
+            ),
+            (
+                Structured,
+                json!({"category": "é".repeat(1000), "action": long(1000), "label": long(4096), "property": long(1000)}),
+            ),
+            (
+                SelfDescribing,
+                json!({"schema": format!("iglu:com.acme/{}/jsonschema/1-0-0", long(481)), "data": {}}),
+            ),
         ];
         for (kind, event) in ok {
             assert!(Event::from_args(kind, Some(event), None).is_ok());
@@ -1060,22 +1559,67 @@ mod tests {
         let m = |kind: &str| Value::String(format!("{}{kind}", input::UNSUPPORTED_VALUE_PREFIX));
         let iglu = "iglu:com.acme/e/jsonschema/1-0-0";
         let cases = [
-            (SelfDescribing, json!({"schema": iglu, "data": {"price": m("NaN")}}), None, "selfDescribing.data.price must be a finite number, got NaN"),
-            (ScreenView, json!({"name": "a"}), Some(json!([{"schema": iglu, "data": {"items": [1, 2, {"f": m("function")}]}}])), "contexts[0].data.items[2].f must be JSON data, got a function"),
-            (Structured, json!({"category": "c", "action": "a", "value": m("Infinity")}), None, "structured.value must be a finite number, got Infinity"),
-            (Structured, json!({"category": m("symbol"), "action": "a"}), None, "structured.category must be JSON data, got a symbol"),
-            (ScreenView, json!({"name": m("bigint")}), None, "screenView.name must be JSON data, got a BigInt"),
-            (ScreenView, m("NaN"), None, "screenView must be a finite number, got NaN"),
-            (ScreenView, json!({"name": "a"}), Some(m("function")), "contexts must be JSON data, got a function"),
-            (SelfDescribing, json!({"schema": iglu, "data": {"ok": 1}}), Some(json!([{"schema": iglu, "data": {"a": {"b": {"c": [m("-Infinity")]}}}}])), "contexts[0].data.a.b.c[0] must be a finite number, got -Infinity"),
+            (
+                SelfDescribing,
+                json!({"schema": iglu, "data": {"price": m("NaN")}}),
+                None,
+                "selfDescribing.data.price must be a finite number, got NaN",
+            ),
+            (
+                ScreenView,
+                json!({"name": "a"}),
+                Some(json!([{"schema": iglu, "data": {"items": [1, 2, {"f": m("function")}]}}])),
+                "contexts[0].data.items[2].f must be JSON data, got a function",
+            ),
+            (
+                Structured,
+                json!({"category": "c", "action": "a", "value": m("Infinity")}),
+                None,
+                "structured.value must be a finite number, got Infinity",
+            ),
+            (
+                Structured,
+                json!({"category": m("symbol"), "action": "a"}),
+                None,
+                "structured.category must be JSON data, got a symbol",
+            ),
+            (
+                ScreenView,
+                json!({"name": m("bigint")}),
+                None,
+                "screenView.name must be JSON data, got a BigInt",
+            ),
+            (
+                ScreenView,
+                m("NaN"),
+                None,
+                "screenView must be a finite number, got NaN",
+            ),
+            (
+                ScreenView,
+                json!({"name": "a"}),
+                Some(m("function")),
+                "contexts must be JSON data, got a function",
+            ),
+            (
+                SelfDescribing,
+                json!({"schema": iglu, "data": {"ok": 1}}),
+                Some(json!([{"schema": iglu, "data": {"a": {"b": {"c": [m("-Infinity")]}}}}])),
+                "contexts[0].data.a.b.c[0] must be a finite number, got -Infinity",
+            ),
         ];
         for (kind, event, contexts, expected) in cases {
             let e = Event::from_args(kind, Some(event), contexts).unwrap_err();
             assert_eq!(e, TrackerError::InvalidEvent(expected.to_string()));
         }
         // The same through the JSON text TypeScript sends.
-        let text = format!(r#"{{"event":{{"schema":"{iglu}","data":{{"p":"\u0000rn-rust-tracker:unsupported:NaN"}}}}}}"#);
-        assert_eq!(err(SelfDescribing, &text), "invalid event: selfDescribing.data.p must be a finite number, got NaN");
+        let text = format!(
+            r#"{{"event":{{"schema":"{iglu}","data":{{"p":"\u0000rn-rust-tracker:unsupported:NaN"}}}}}}"#
+        );
+        assert_eq!(
+            err(SelfDescribing, &text),
+            "invalid event: selfDescribing.data.p must be a finite number, got NaN"
+        );
     }
 
     #[test]
@@ -1099,21 +1643,38 @@ mod tests {
         let ok = Event::from_args(EventType::SelfDescribing, sd(nest(63)), None);
         assert!(ok.is_ok());
         let e = Event::from_args(EventType::SelfDescribing, sd(nest(64)), None).unwrap_err();
-        assert!(e.to_string().contains("is nested more than 64 levels deep"), "{e}");
-        assert!(e.to_string().starts_with("invalid event: selfDescribing.data.k.k"), "{e}");
+        assert!(
+            e.to_string().contains("is nested more than 64 levels deep"),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .starts_with("invalid event: selfDescribing.data.k.k"),
+            "{e}"
+        );
         // A value built in Rust, far deeper than the parser allows: refused and dropped without recursion.
         let e = Event::from_args(EventType::SelfDescribing, sd(nest(200_000)), None);
         assert!(e.is_err());
         // Deeper than serde_json parses: the parser's limit, said in words.
-        let text = format!(r#"{{"event":{{"schema":"{iglu}","data":{}1{}}}}}"#, "[".repeat(200), "]".repeat(200));
-        assert_eq!(err(EventType::SelfDescribing, &text), "invalid event: arguments are nested more than 64 levels deep");
+        let text = format!(
+            r#"{{"event":{{"schema":"{iglu}","data":{}1{}}}}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        assert_eq!(
+            err(EventType::SelfDescribing, &text),
+            "invalid event: arguments are nested more than 64 levels deep"
+        );
         let text = r#"{"event":{"name":"cut \ud83d"}}"#;
-        assert!(err(EventType::ScreenView, text).contains("arguments are not valid Unicode: a string holds a lone UTF-16 surrogate"));
+        assert!(err(EventType::ScreenView, text)
+            .contains("arguments are not valid Unicode: a string holds a lone UTF-16 surrogate"));
     }
 
     fn sd(e: &Event) -> (&str, &Value) {
         match &e.body {
-            EventBody::SelfDescribing(sd) | EventBody::DeepLinkReceived { event: sd, .. } => (sd.schema.as_str(), &sd.data),
+            EventBody::SelfDescribing(sd) | EventBody::DeepLinkReceived { event: sd, .. } => {
+                (sd.schema.as_str(), &sd.data)
+            }
             other => panic!("not self-describing: {other:?}"),
         }
     }
@@ -1124,7 +1685,10 @@ mod tests {
 
     #[test]
     fn page_views_keep_url_title_and_referrer() {
-        let e = build(EventType::PageView, json!({"pageUrl": "https://example.com/a", "pageTitle": "A", "referrer": "https://r.example/"}));
+        let e = build(
+            EventType::PageView,
+            json!({"pageUrl": "https://example.com/a", "pageTitle": "A", "referrer": "https://r.example/"}),
+        );
         let expected = EventBody::PageView {
             url: "https://example.com/a".into(),
             title: Some("A".into()),
@@ -1132,15 +1696,37 @@ mod tests {
         };
         assert_eq!(e.body, expected);
         let e = build(EventType::PageView, json!({"pageUrl": "app://home"}));
-        assert_eq!(e.body, EventBody::PageView { url: "app://home".into(), title: None, referrer: None });
+        assert_eq!(
+            e.body,
+            EventBody::PageView {
+                url: "app://home".into(),
+                title: None,
+                referrer: None
+            }
+        );
     }
 
     #[test]
     fn timing_is_a_timing_event_with_the_number_as_given() {
-        let e = build(EventType::Timing, json!({"category": "load", "variable": "home", "timing": 123.5, "label": "cold"}));
-        assert_eq!(sd(&e), (TIMING_SCHEMA, &json!({"category": "load", "variable": "home", "timing": 123.5, "label": "cold"})));
-        let e = build(EventType::Timing, json!({"category": "c", "variable": "v", "timing": 7}));
-        assert_eq!(sd(&e).1, &json!({"category": "c", "variable": "v", "timing": 7}));
+        let e = build(
+            EventType::Timing,
+            json!({"category": "load", "variable": "home", "timing": 123.5, "label": "cold"}),
+        );
+        assert_eq!(
+            sd(&e),
+            (
+                TIMING_SCHEMA,
+                &json!({"category": "load", "variable": "home", "timing": 123.5, "label": "cold"})
+            )
+        );
+        let e = build(
+            EventType::Timing,
+            json!({"category": "c", "variable": "v", "timing": 7}),
+        );
+        assert_eq!(
+            sd(&e).1,
+            &json!({"category": "c", "variable": "v", "timing": 7})
+        );
     }
 
     #[test]
@@ -1148,18 +1734,36 @@ mod tests {
         let user = json!([{"schema": "iglu:com.acme/user/jsonschema/1-0-0", "data": {"a": 1}}]);
         let granted = json!({"documentId": "doc-1", "version": "2.0", "name": "Privacy", "documentDescription": "All of it", "expiry": "2030-01-01T00:00:00Z"});
         let e = Event::from_args(EventType::ConsentGranted, Some(granted), Some(user)).unwrap();
-        assert_eq!(sd(&e), (CONSENT_GRANTED_SCHEMA, &json!({"expiry": "2030-01-01T00:00:00Z"})));
+        assert_eq!(
+            sd(&e),
+            (
+                CONSENT_GRANTED_SCHEMA,
+                &json!({"expiry": "2030-01-01T00:00:00Z"})
+            )
+        );
         assert_eq!(e.contexts.len(), 2);
         assert_eq!(e.contexts[0].schema, "iglu:com.acme/user/jsonschema/1-0-0");
         assert_eq!(e.contexts[1].schema, CONSENT_DOCUMENT_SCHEMA);
-        assert_eq!(e.contexts[1].data, json!({"id": "doc-1", "version": "2.0", "name": "Privacy", "description": "All of it"}));
+        assert_eq!(
+            e.contexts[1].data,
+            json!({"id": "doc-1", "version": "2.0", "name": "Privacy", "description": "All of it"})
+        );
 
         let withdrawn = json!({"documentId": "doc-1", "version": "2.0", "all": true, "documents": [{"documentId": "doc-2", "version": "1", "name": "Cookies"}]});
         let e = build(EventType::ConsentWithdrawn, withdrawn);
         assert_eq!(sd(&e), (CONSENT_WITHDRAWN_SCHEMA, &json!({"all": true})));
         let docs: Vec<&Value> = e.contexts.iter().map(|c| &c.data).collect();
-        assert_eq!(docs, [&json!({"id": "doc-1", "version": "2.0"}), &json!({"id": "doc-2", "version": "1", "name": "Cookies"})]);
-        assert!(e.contexts.iter().all(|c| c.schema == CONSENT_DOCUMENT_SCHEMA));
+        assert_eq!(
+            docs,
+            [
+                &json!({"id": "doc-1", "version": "2.0"}),
+                &json!({"id": "doc-2", "version": "1", "name": "Cookies"})
+            ]
+        );
+        assert!(e
+            .contexts
+            .iter()
+            .all(|c| c.schema == CONSENT_DOCUMENT_SCHEMA));
     }
 
     #[test]
@@ -1170,22 +1774,60 @@ mod tests {
         );
         let expected = json!({"y_offset": 10, "x_offset": -3, "view_height": 800, "view_width": 400, "content_height": 2000, "content_width": 400});
         assert_eq!(sd(&e), (SCROLL_CHANGED_SCHEMA, &expected));
-        assert_eq!(sd(&build(EventType::ScrollChanged, json!({}))).1, &json!({}));
-        let e = build(EventType::ListItemView, json!({"index": 3, "itemsCount": 10}));
-        assert_eq!(sd(&e), (LIST_ITEM_VIEW_SCHEMA, &json!({"index": 3, "items_count": 10})));
-        assert_eq!(sd(&build(EventType::ListItemView, json!({"index": 12.9}))).1, &json!({"index": 12}));
+        assert_eq!(
+            sd(&build(EventType::ScrollChanged, json!({}))).1,
+            &json!({})
+        );
+        let e = build(
+            EventType::ListItemView,
+            json!({"index": 3, "itemsCount": 10}),
+        );
+        assert_eq!(
+            sd(&e),
+            (
+                LIST_ITEM_VIEW_SCHEMA,
+                &json!({"index": 3, "items_count": 10})
+            )
+        );
+        assert_eq!(
+            sd(&build(EventType::ListItemView, json!({"index": 12.9}))).1,
+            &json!({"index": 12})
+        );
     }
 
     #[test]
     fn deep_links_copy_url_and_referrer_to_the_atomic_fields() {
-        let e = build(EventType::DeepLinkReceived, json!({"url": "myapp://item/1?src=mail", "referrer": "https://mail.example/x"}));
-        assert_eq!(sd(&e), (DEEP_LINK_RECEIVED_SCHEMA, &json!({"url": "myapp://item/1?src=mail", "referrer": "https://mail.example/x"})));
-        let EventBody::DeepLinkReceived { url, referrer, .. } = &e.body else { panic!() };
-        assert_eq!((url.as_str(), referrer.as_deref()), ("myapp://item/1?src=mail", Some("https://mail.example/x")));
+        let e = build(
+            EventType::DeepLinkReceived,
+            json!({"url": "myapp://item/1?src=mail", "referrer": "https://mail.example/x"}),
+        );
+        assert_eq!(
+            sd(&e),
+            (
+                DEEP_LINK_RECEIVED_SCHEMA,
+                &json!({"url": "myapp://item/1?src=mail", "referrer": "https://mail.example/x"})
+            )
+        );
+        let EventBody::DeepLinkReceived { url, referrer, .. } = &e.body else {
+            panic!()
+        };
+        assert_eq!(
+            (url.as_str(), referrer.as_deref()),
+            ("myapp://item/1?src=mail", Some("https://mail.example/x"))
+        );
         // The copy's scheme is cut to what page_urlscheme holds; the event keeps it whole.
-        let e = build(EventType::DeepLinkReceived, json!({"url": "averyveryverylongscheme://open", "referrer": ""}));
-        assert_eq!(sd(&e).1, &json!({"url": "averyveryverylongscheme://open"}), "an empty referrer is left out");
-        let EventBody::DeepLinkReceived { url, referrer, .. } = &e.body else { panic!() };
+        let e = build(
+            EventType::DeepLinkReceived,
+            json!({"url": "averyveryverylongscheme://open", "referrer": ""}),
+        );
+        assert_eq!(
+            sd(&e).1,
+            &json!({"url": "averyveryverylongscheme://open"}),
+            "an empty referrer is left out"
+        );
+        let EventBody::DeepLinkReceived { url, referrer, .. } = &e.body else {
+            panic!()
+        };
         assert_eq!((url.as_str(), referrer), ("averyveryverylon://open", &None));
     }
 
@@ -1205,8 +1847,14 @@ mod tests {
         expected["notificationCount"] = json!(3);
         expected.as_object_mut().unwrap().remove("titleLocArgs"); // empty: none (the schema wants at least one)
         assert_eq!(data, &expected);
-        let e = build(EventType::MessageNotification, json!({"title": "t", "body": "b", "trigger": "timeInterval"}));
-        assert_eq!(sd(&e).1, &json!({"title": "t", "body": "b", "trigger": "timeInterval"}));
+        let e = build(
+            EventType::MessageNotification,
+            json!({"title": "t", "body": "b", "trigger": "timeInterval"}),
+        );
+        assert_eq!(
+            sd(&e).1,
+            &json!({"title": "t", "body": "b", "trigger": "timeInterval"})
+        );
     }
 
     #[test]
@@ -1236,7 +1884,12 @@ mod tests {
             items: Vec::new(),
         };
         assert_eq!(parts[0].body, EventBody::Transaction(Box::new(expected)));
-        let item = |sku: &str, price: f64, quantity: i64, name: Option<&str>, category: Option<&str>, currency: &str| {
+        let item = |sku: &str,
+                    price: f64,
+                    quantity: i64,
+                    name: Option<&str>,
+                    category: Option<&str>,
+                    currency: &str| {
             EventBody::TransactionItem(TransactionItem {
                 order_id: "o-1".into(),
                 sku: sku.into(),
@@ -1247,14 +1900,30 @@ mod tests {
                 currency: Some(currency.into()),
             })
         };
-        assert_eq!(parts[1].body, item("s1", 10.25, 2, Some("Shirt"), Some("clothes"), "EUR"), "the transaction's currency");
-        assert_eq!(parts[2].body, item("s2", 10.0, 1, None, None, "USD"), "its own currency");
+        assert_eq!(
+            parts[1].body,
+            item("s1", 10.25, 2, Some("Shirt"), Some("clothes"), "EUR"),
+            "the transaction's currency"
+        );
+        assert_eq!(
+            parts[2].body,
+            item("s2", 10.0, 1, None, None, "USD"),
+            "its own currency"
+        );
         for p in &parts {
             assert_eq!(p.contexts.len(), 1, "the app's entities on every event");
         }
-        let e = build(EventType::EcommerceTransaction, json!({"orderId": "o", "totalValue": 0, "items": []}));
+        let e = build(
+            EventType::EcommerceTransaction,
+            json!({"orderId": "o", "totalValue": 0, "items": []}),
+        );
         assert_eq!(e.split().len(), 1, "no items: the transaction alone");
-        assert_eq!(build(EventType::PageView, json!({"pageUrl": "u"})).split().len(), 1);
+        assert_eq!(
+            build(EventType::PageView, json!({"pageUrl": "u"}))
+                .split()
+                .len(),
+            1
+        );
     }
 
     #[test]
@@ -1343,15 +2012,24 @@ mod tests {
         for (kind, event, expected) in cases {
             let e = Event::from_args(kind, Some(event.clone()), None).unwrap_err();
             assert_eq!(e.code(), "INVALID_EVENT");
-            assert!(e.to_string().contains(expected), "{kind:?} {event}: expected {expected:?} in {e}");
+            assert!(
+                e.to_string().contains(expected),
+                "{kind:?} {event}: expected {expected:?} in {e}"
+            );
         }
         for kind in EventType::ALL {
             let what = kind.root_name();
             let e = Event::from_args(kind, None, None).unwrap_err();
-            assert_eq!(e.to_string(), format!("invalid event: {what} event is required"));
+            assert_eq!(
+                e.to_string(),
+                format!("invalid event: {what} event is required")
+            );
             if kind != SelfDescribing {
                 let e = Event::from_args(kind, Some(json!("x")), None).unwrap_err();
-                assert_eq!(e.to_string(), format!("invalid event: {what} event must be an object, got string \"x\""));
+                assert_eq!(
+                    e.to_string(),
+                    format!("invalid event: {what} event must be an object, got string \"x\"")
+                );
             }
         }
     }
@@ -1361,33 +2039,31 @@ mod tests {
         use EventType::*;
         let long = |n: usize| "x".repeat(n);
         let doc = |extra: Value| {
-            let mut v = json!({"documentId": "d", "version": "1", "expiry": "2030-01-01T00:00:00Z"});
-            v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            let mut v =
+                json!({"documentId": "d", "version": "1", "expiry": "2030-01-01T00:00:00Z"});
+            v.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
             v
         };
         let n = |extra: Value| {
             let mut v = json!({"title": "t", "body": "b", "trigger": "push"});
-            v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            v.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
             v
         };
         let t = |extra: Value| {
             let mut v = json!({"orderId": "o", "totalValue": 1, "items": []});
-            v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            v.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
             v
         };
-        let many: Vec<Value> = (0..1001).map(|i| json!({"sku": format!("s{i}"), "price": 1, "quantity": 1})).collect();
+        let many: Vec<Value> = (0..1001)
+            .map(|i| json!({"sku": format!("s{i}"), "price": 1, "quantity": 1}))
+            .collect();
         let cases: Vec<(EventType, Value, &str)> = vec![
-            (PageView, json!({"pageUrl": "u", "colour": 1}), "pageView has unknown property `colour`"),
-            (Timing, json!({"category": "c", "variable": "v", "timing": 1, "unit": "ms"}), "timing has unknown property `unit`"),
-            (ConsentGranted, doc(json!({"all": true})), "consentGranted has unknown property `all`"),
-            (ConsentWithdrawn, json!({"documentId": "d", "version": "1", "all": true, "documents": [{"documentId": "d", "version": "1", "x": 1}]}), "consentWithdrawn.documents[0] has unknown property `x`"),
-            (ScrollChanged, json!({"zOffset": 1}), "scrollChanged has unknown property `zOffset`"),
-            (ListItemView, json!({"index": 1, "items_count": 2}), "listItemView has unknown property `items_count`"),
-            (DeepLinkReceived, json!({"url": "a:b", "ref": "x"}), "deepLinkReceived has unknown property `ref`"),
-            (MessageNotification, n(json!({"attachments": [{"identifier": "i", "type": "t", "url": "a:b", "size": 1}]})), "messageNotification.attachments[0] has unknown property `size`"),
-            (MessageNotification, n(json!({"badge": 1})), "messageNotification has unknown property `badge`"),
-            (EcommerceTransaction, t(json!({"items": [{"sku": "s", "price": 1, "quantity": 1, "size": "L"}]})), "ecommerceTransaction.items[0] has unknown property `size`"),
-            (EcommerceTransaction, t(json!({"discount": 1})), "ecommerceTransaction has unknown property `discount`"),
             (PageView, json!({"pageUrl": long(4097)}), "pageView.pageUrl must be at most 4096 characters, got 4097"),
             (PageView, json!({"pageUrl": "u", "pageTitle": long(2001)}), "pageView.pageTitle must be at most 2000 characters, got 2001"),
             (PageView, json!({"pageUrl": "u", "referrer": long(4097)}), "pageView.referrer must be at most 4096 characters"),
@@ -1422,17 +2098,109 @@ mod tests {
         for (kind, event, expected) in cases {
             let e = Event::from_args(kind, Some(event), None).unwrap_err();
             assert_eq!(e.code(), "INVALID_EVENT");
-            assert!(e.to_string().contains(expected), "{kind:?}: expected {expected:?} in {e}");
+            assert!(
+                e.to_string().contains(expected),
+                "{kind:?}: expected {expected:?} in {e}"
+            );
             assert!(e.to_string().len() < 300, "nothing long is echoed: {e}");
+        }
+        // Unknown keys are left out and noted; the event is still tracked.
+        let forgiven: Vec<(EventType, Value, &str)> = vec![
+            (
+                PageView,
+                json!({"pageUrl": "u", "colour": 1}),
+                "pageView has unknown property `colour`",
+            ),
+            (
+                Timing,
+                json!({"category": "c", "variable": "v", "timing": 1, "unit": "ms"}),
+                "timing has unknown property `unit`",
+            ),
+            (
+                ConsentGranted,
+                doc(json!({"all": true})),
+                "consentGranted has unknown property `all`",
+            ),
+            (
+                ConsentWithdrawn,
+                json!({"documentId": "d", "version": "1", "all": true, "documents": [{"documentId": "d", "version": "1", "x": 1}]}),
+                "consentWithdrawn.documents[0] has unknown property `x`",
+            ),
+            (
+                ScrollChanged,
+                json!({"zOffset": 1}),
+                "scrollChanged has unknown property `zOffset`",
+            ),
+            (
+                ListItemView,
+                json!({"index": 1, "items_count": 2}),
+                "listItemView has unknown property `items_count`",
+            ),
+            (
+                DeepLinkReceived,
+                json!({"url": "a:b", "ref": "x"}),
+                "deepLinkReceived has unknown property `ref`",
+            ),
+            (
+                MessageNotification,
+                n(
+                    json!({"attachments": [{"identifier": "i", "type": "t", "url": "a:b", "size": 1}]}),
+                ),
+                "messageNotification.attachments[0] has unknown property `size`",
+            ),
+            (
+                MessageNotification,
+                n(json!({"badge": 1})),
+                "messageNotification has unknown property `badge`",
+            ),
+            (
+                EcommerceTransaction,
+                t(json!({"items": [{"sku": "s", "price": 1, "quantity": 1, "size": "L"}]})),
+                "ecommerceTransaction.items[0] has unknown property `size`",
+            ),
+            (
+                EcommerceTransaction,
+                t(json!({"discount": 1})),
+                "ecommerceTransaction has unknown property `discount`",
+            ),
+        ];
+        for (kind, event, expected) in forgiven {
+            let (parsed, notes) = Event::from_args_noting(kind, Some(event), None).unwrap();
+            assert_eq!(notes, vec![format!("{expected}, ignored")], "{kind:?}");
+            let shown = format!("{parsed:?}");
+            let key = expected.rsplit('`').nth(1).unwrap();
+            assert!(
+                !shown.contains(&format!("\"{key}\"")),
+                "{kind:?}: {key} is left out of {shown}"
+            );
         }
         // At the bounds, counted in characters.
         let ok: Vec<(EventType, Value)> = vec![
-            (PageView, json!({"pageUrl": "é".repeat(4096), "pageTitle": "😀".repeat(2000)})),
-            (ConsentGranted, doc(json!({"documentId": "é".repeat(36), "name": long(60), "documentDescription": long(10_000)}))),
-            (ScrollChanged, json!({"yOffset": -2147483647i64, "contentHeight": 2147483647i64, "viewWidth": 0})),
+            (
+                PageView,
+                json!({"pageUrl": "é".repeat(4096), "pageTitle": "😀".repeat(2000)}),
+            ),
+            (
+                ConsentGranted,
+                doc(
+                    json!({"documentId": "é".repeat(36), "name": long(60), "documentDescription": long(10_000)}),
+                ),
+            ),
+            (
+                ScrollChanged,
+                json!({"yOffset": -2147483647i64, "contentHeight": 2147483647i64, "viewWidth": 0}),
+            ),
             (ListItemView, json!({"index": 0, "itemsCount": 65535})),
-            (MessageNotification, n(json!({"title": long(1024), "body": long(4096), "notificationCount": 10_000}))),
-            (EcommerceTransaction, t(json!({"orderId": long(255), "currency": "€€€", "items": (0..1000).map(|_| json!({"sku": "s", "price": -1.5, "quantity": -2147483647i64})).collect::<Vec<_>>()}))),
+            (
+                MessageNotification,
+                n(json!({"title": long(1024), "body": long(4096), "notificationCount": 10_000})),
+            ),
+            (
+                EcommerceTransaction,
+                t(
+                    json!({"orderId": long(255), "currency": "€€€", "items": (0..1000).map(|_| json!({"sku": "s", "price": -1.5, "quantity": -2147483647i64})).collect::<Vec<_>>()}),
+                ),
+            ),
         ];
         for (kind, event) in ok {
             if let Err(e) = Event::from_args(kind, Some(event), None) {
@@ -1441,10 +2209,28 @@ mod tests {
         }
         // Values JSON cannot carry are refused by path, like everywhere.
         let m = Value::String(format!("{}NaN", input::UNSUPPORTED_VALUE_PREFIX));
-        let e = Event::from_args(Timing, Some(json!({"category": "c", "variable": "v", "timing": m})), None).unwrap_err();
-        assert_eq!(e.to_string(), "invalid event: timing.timing must be a finite number, got NaN");
-        let e = Event::from_args(EcommerceTransaction, Some(t(json!({"items": [{"sku": "s", "price": m, "quantity": 1}]}))), None).unwrap_err();
-        assert_eq!(e.to_string(), "invalid event: ecommerceTransaction.items[0].price must be a finite number, got NaN");
+        let e = Event::from_args(
+            Timing,
+            Some(json!({"category": "c", "variable": "v", "timing": m})),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid event: timing.timing must be a finite number, got NaN"
+        );
+        let e = Event::from_args(
+            EcommerceTransaction,
+            Some(t(
+                json!({"items": [{"sku": "s", "price": m, "quantity": 1}]}),
+            )),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid event: ecommerceTransaction.items[0].price must be a finite number, got NaN"
+        );
     }
 
     #[test]
@@ -1519,7 +2305,14 @@ mod tests {
     #[test]
     fn iglu_uris() {
         assert!(is_iglu_uri("iglu:com.acme-1/my_event/jsonschema/1-0-12"));
-        for bad in ["iglu:com.acme/e/jsonschema/1-0", "iglu:/e/jsonschema/1-0-0", "iglu:a/b/c/d/1-0-0", "iglu:a/b.c/jsonschema/1-0-0", "iglu:a/b/jsonschema/1-0-x", "com.a/b/jsonschema/1-0-0"] {
+        for bad in [
+            "iglu:com.acme/e/jsonschema/1-0",
+            "iglu:/e/jsonschema/1-0-0",
+            "iglu:a/b/c/d/1-0-0",
+            "iglu:a/b.c/jsonschema/1-0-0",
+            "iglu:a/b/jsonschema/1-0-x",
+            "com.a/b/jsonschema/1-0-0",
+        ] {
             assert!(!is_iglu_uri(bad), "{bad}");
         }
     }

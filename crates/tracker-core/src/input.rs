@@ -182,7 +182,9 @@ pub fn check_namespace(namespace: &str) -> Result<()> {
     }
     let chars = namespace.chars().count();
     if chars > MAX_NAMESPACE_CHARS {
-        return Err(bad(format!("must be at most {MAX_NAMESPACE_CHARS} characters, not {chars}")));
+        return Err(bad(format!(
+            "must be at most {MAX_NAMESPACE_CHARS} characters, not {chars}"
+        )));
     }
     if let Some((i, c)) = namespace.chars().enumerate().find(|(_, c)| c.is_control()) {
         return Err(bad(format!(
@@ -190,7 +192,10 @@ pub fn check_namespace(namespace: &str) -> Result<()> {
             u32::from(c)
         )));
     }
-    if let Some(i) = namespace.chars().position(|c| c == char::REPLACEMENT_CHARACTER) {
+    if let Some(i) = namespace
+        .chars()
+        .position(|c| c == char::REPLACEMENT_CHARACTER)
+    {
         return Err(bad(format!(
             "must not contain U+FFFD (at character {i}): it stands for text that was not valid \
              Unicode, such as a lone UTF-16 surrogate, and two different namespaces would share it"
@@ -299,7 +304,8 @@ fn render_path(root: &str, steps: &[Step<'_>]) -> String {
                 let ident = !k.is_empty()
                     && k.len() <= 64
                     && !k.starts_with(|c: char| c.is_ascii_digit())
-                    && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$');
+                    && k.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$');
                 if ident {
                     if !out.is_empty() {
                         out.push('.');
@@ -331,9 +337,10 @@ fn find<'a>(v: &'a Value, level: usize, path: &mut Vec<Step<'a>>, root: &str) ->
             let (must, got) = unsupported(kind);
             format!("{} must be {must}, got {got}", render_path(root, path))
         }),
-        Value::Array(_) | Value::Object(_) if level >= MAX_JSON_DEPTH => {
-            Some(format!("{} is nested more than {MAX_JSON_DEPTH} levels deep", render_path(root, path)))
-        }
+        Value::Array(_) | Value::Object(_) if level >= MAX_JSON_DEPTH => Some(format!(
+            "{} is nested more than {MAX_JSON_DEPTH} levels deep",
+            render_path(root, path)
+        )),
         Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
             path.push(Step::Index(i));
             let found = find(item, level + 1, path, root);
@@ -430,7 +437,13 @@ mod tests {
 
     #[test]
     fn namespaces_must_be_printable_unicode_identifiers() {
-        for good in ["appTracker", "a", "ünï cödé ✓", "a-b.c/d", &"n".repeat(MAX_NAMESPACE_CHARS)] {
+        for good in [
+            "appTracker",
+            "a",
+            "ünï cödé ✓",
+            "a-b.c/d",
+            &"n".repeat(MAX_NAMESPACE_CHARS),
+        ] {
             assert_eq!(check_namespace(good), Ok(()), "{good:?}");
         }
         let cases = [
@@ -461,22 +474,64 @@ mod tests {
     fn markers_are_found_at_any_depth_and_named_by_path() {
         let m = |kind: &str| Value::String(format!("{UNSUPPORTED_VALUE_PREFIX}{kind}"));
         let cases = [
-            (json!({"data": {"price": m("NaN")}}), "selfDescribing", "selfDescribing.data.price must be a finite number, got NaN"),
-            (json!({"data": {"a": [1, {"b": m("Infinity")}]}}), "selfDescribing", "selfDescribing.data.a[1].b must be a finite number, got Infinity"),
-            (json!([{"data": {"items": [0, 1, {"f": m("function")}]}}]), "contexts", "contexts[0].data.items[2].f must be JSON data, got a function"),
-            (json!({"x": m("-Infinity")}), "structured", "structured.x must be a finite number, got -Infinity"),
-            (json!({"n": m("bigint")}), "e", "e.n must be JSON data, got a BigInt"),
-            (json!({"s": m("symbol")}), "e", "e.s must be JSON data, got a symbol"),
-            (json!({"q": m("whatever")}), "e", "e.q must be JSON data, got a value JSON cannot carry"),
-            (json!({"odd key": {"0k": m("NaN")}}), "e", "e[\"odd key\"][\"0k\"] must be a finite number, got NaN"),
-            (json!({"sessionConfig": {"foregroundTimeout": m("NaN")}}), "", "sessionConfig.foregroundTimeout must be a finite number, got NaN"),
+            (
+                json!({"data": {"price": m("NaN")}}),
+                "selfDescribing",
+                "selfDescribing.data.price must be a finite number, got NaN",
+            ),
+            (
+                json!({"data": {"a": [1, {"b": m("Infinity")}]}}),
+                "selfDescribing",
+                "selfDescribing.data.a[1].b must be a finite number, got Infinity",
+            ),
+            (
+                json!([{"data": {"items": [0, 1, {"f": m("function")}]}}]),
+                "contexts",
+                "contexts[0].data.items[2].f must be JSON data, got a function",
+            ),
+            (
+                json!({"x": m("-Infinity")}),
+                "structured",
+                "structured.x must be a finite number, got -Infinity",
+            ),
+            (
+                json!({"n": m("bigint")}),
+                "e",
+                "e.n must be JSON data, got a BigInt",
+            ),
+            (
+                json!({"s": m("symbol")}),
+                "e",
+                "e.s must be JSON data, got a symbol",
+            ),
+            (
+                json!({"q": m("whatever")}),
+                "e",
+                "e.q must be JSON data, got a value JSON cannot carry",
+            ),
+            (
+                json!({"odd key": {"0k": m("NaN")}}),
+                "e",
+                "e[\"odd key\"][\"0k\"] must be a finite number, got NaN",
+            ),
+            (
+                json!({"sessionConfig": {"foregroundTimeout": m("NaN")}}),
+                "",
+                "sessionConfig.foregroundTimeout must be a finite number, got NaN",
+            ),
             (m("NaN"), "", "the value must be a finite number, got NaN"),
         ];
         for (v, root, expected) in cases {
             assert_eq!(check_json(&v, root), Err(expected.to_string()), "{v}");
         }
         // Only the exact prefix is a marker.
-        for fine in ["NaN", "Infinity", "rn-rust-tracker:unsupported:NaN", "\u{0}", "[function]"] {
+        for fine in [
+            "NaN",
+            "Infinity",
+            "rn-rust-tracker:unsupported:NaN",
+            "\u{0}",
+            "[function]",
+        ] {
             assert_eq!(check_json(&json!({"a": [fine]}), "e"), Ok(()), "{fine:?}");
         }
     }
@@ -513,14 +568,30 @@ mod tests {
     fn parse_errors_in_words() {
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
         let e = serde_json::from_str::<Value>(&deep).unwrap_err();
-        assert_eq!(json_syntax_error("arguments are", &e), "arguments are nested more than 64 levels deep");
-        for lone in [r#"["\ud800"]"#, r#"["\udc00"]"#, r#"["\ud83d x"]"#, r#"["\ud83d\u0041"]"#] {
+        assert_eq!(
+            json_syntax_error("arguments are", &e),
+            "arguments are nested more than 64 levels deep"
+        );
+        for lone in [
+            r#"["\ud800"]"#,
+            r#"["\udc00"]"#,
+            r#"["\ud83d x"]"#,
+            r#"["\ud83d\u0041"]"#,
+        ] {
             let e = serde_json::from_str::<Value>(lone).unwrap_err();
             let m = json_syntax_error("arguments are", &e);
-            assert!(m.starts_with("arguments are not valid Unicode: a string holds a lone UTF-16 surrogate"), "{lone}: {m}");
+            assert!(
+                m.starts_with(
+                    "arguments are not valid Unicode: a string holds a lone UTF-16 surrogate"
+                ),
+                "{lone}: {m}"
+            );
         }
         let e = serde_json::from_str::<Value>("{").unwrap_err();
-        assert_eq!(json_syntax_error("configuration is", &e), "configuration is not valid JSON: EOF while parsing an object");
+        assert_eq!(
+            json_syntax_error("configuration is", &e),
+            "configuration is not valid JSON: EOF while parsing an object"
+        );
     }
 
     #[test]
@@ -529,7 +600,10 @@ mod tests {
         assert_eq!(cut("abc", 3), "abc");
         let long = "k".repeat(500);
         assert_eq!(
-            cut_quoted(&format!("unknown field `{long}`, expected `a` or \"{long}\""), 5),
+            cut_quoted(
+                &format!("unknown field `{long}`, expected `a` or \"{long}\""),
+                5
+            ),
             "unknown field `kkkkk...`, expected `a` or \"kkkkk...\""
         );
         assert_eq!(cut_quoted("no quotes", 5), "no quotes");

@@ -13,6 +13,7 @@
 pub mod clock;
 pub mod config;
 pub mod emitter;
+pub mod enrich;
 pub mod error;
 pub mod event;
 pub mod input;
@@ -24,13 +25,14 @@ pub mod reply;
 pub mod session;
 pub mod store;
 pub mod tracker;
+pub mod webview;
 mod writer;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, PlatformDefaults};
 pub use error::{Failure, Result, TrackerError};
 pub use event::{Event, EventType};
+pub use method::Method;
 pub use reply::{Reply, Responder};
 pub use session::{ClientSession, SessionInfo};
-pub use method::Method;
 pub use tracker::{Outcome, SessionObserver, Tracker, TrackerOptions};

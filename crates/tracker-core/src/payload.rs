@@ -7,6 +7,7 @@
 //! belongs to the moment of sending.
 
 use crate::config::TrackerConfig;
+use crate::enrich::Additions;
 use crate::event::{Event, EventBody};
 use crate::session::{ClientSession, CLIENT_SESSION_SCHEMA};
 use base64::Engine;
@@ -15,11 +16,13 @@ use serde_json::{json, Map, Value};
 /// The `tv` field: this tracker and its version.
 pub const TRACKER_VERSION: &str = concat!("rn-rust-", env!("CARGO_PKG_VERSION"));
 /// Wrapper schema of a POST body.
-pub const PAYLOAD_DATA_SCHEMA: &str = "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4";
+pub const PAYLOAD_DATA_SCHEMA: &str =
+    "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4";
 /// Wrapper schema of the entities (Decision 8).
 pub const CONTEXTS_SCHEMA: &str = "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1";
 /// Wrapper schema of a self-describing event.
-pub const UNSTRUCT_EVENT_SCHEMA: &str = "iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0";
+pub const UNSTRUCT_EVENT_SCHEMA: &str =
+    "iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0";
 /// Bytes the POST wrapper adds around the events (as the native trackers count it).
 pub const POST_WRAPPER_BYTES: usize = 88;
 /// Bytes `"stm":"<13 digits>",` adds to an event at send time.
@@ -35,7 +38,14 @@ pub struct Source<'a> {
 }
 
 /// Builds the payload of one event as a JSON object string (without `stm`).
-pub fn build(source: &Source<'_>, event: &Event, eid: &str, dtm_ms: i64, session: Option<&ClientSession>) -> String {
+pub fn build(
+    source: &Source<'_>,
+    event: &Event,
+    eid: &str,
+    dtm_ms: i64,
+    session: Option<&ClientSession>,
+    additions: &Additions,
+) -> String {
     let mut p = Map::new();
     let mut put = |k: &str, v: String| {
         p.insert(k.to_string(), Value::String(v));
@@ -55,7 +65,13 @@ pub fn build(source: &Source<'_>, event: &Event, eid: &str, dtm_ms: i64, session
             let ue = json!({"schema": UNSTRUCT_EVENT_SCHEMA, "data": {"schema": sd.schema, "data": sd.data}});
             encode_json(&mut put, b64, "ue_px", "ue_pr", &ue);
         }
-        EventBody::Structured { category, action, label, property, value } => {
+        EventBody::Structured {
+            category,
+            action,
+            label,
+            property,
+            value,
+        } => {
             put("e", "se".into());
             put("se_ca", category.clone());
             put("se_ac", action.clone());
@@ -69,13 +85,21 @@ pub fn build(source: &Source<'_>, event: &Event, eid: &str, dtm_ms: i64, session
                 put("se_va", format_number(*v));
             }
         }
-        EventBody::PageView { url, title, referrer } => {
+        EventBody::PageView {
+            url,
+            title,
+            referrer,
+        } => {
             put("e", "pv".into());
             put("url", url.clone());
             put_some(&mut put, "page", title);
             put_some(&mut put, "refr", referrer);
         }
-        EventBody::DeepLinkReceived { event, url, referrer } => {
+        EventBody::DeepLinkReceived {
+            event,
+            url,
+            referrer,
+        } => {
             put("e", "ue".into());
             let ue = json!({"schema": UNSTRUCT_EVENT_SCHEMA, "data": {"schema": event.schema, "data": event.data}});
             encode_json(&mut put, b64, "ue_px", "ue_pr", &ue);
@@ -105,8 +129,17 @@ pub fn build(source: &Source<'_>, event: &Event, eid: &str, dtm_ms: i64, session
             put_some(&mut put, "ti_cu", &i.currency);
         }
     }
-    let mut entities: Vec<Value> =
-        event.contexts.iter().map(|c| json!({"schema": c.schema, "data": c.data})).collect();
+    for (k, v) in &additions.fields {
+        if !v.is_empty() {
+            put(k, v.clone());
+        }
+    }
+    let mut entities: Vec<Value> = event
+        .contexts
+        .iter()
+        .chain(&additions.entities)
+        .map(|c| json!({"schema": c.schema, "data": c.data}))
+        .collect();
     if let Some(s) = session {
         entities.push(json!({"schema": CLIENT_SESSION_SCHEMA, "data": s}));
     }
@@ -124,10 +157,19 @@ fn put_some(put: &mut impl FnMut(&str, String), key: &str, v: &Option<String>) {
     }
 }
 
-fn encode_json(put: &mut impl FnMut(&str, String), b64: bool, enc_key: &str, plain_key: &str, v: &Value) {
+fn encode_json(
+    put: &mut impl FnMut(&str, String),
+    b64: bool,
+    enc_key: &str,
+    plain_key: &str,
+    v: &Value,
+) {
     let s = v.to_string();
     if b64 {
-        put(enc_key, base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s.as_bytes()));
+        put(
+            enc_key,
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s.as_bytes()),
+        );
     } else {
         put(plain_key, s);
     }
@@ -145,7 +187,11 @@ fn format_number(v: f64) -> String {
 /// Adds `stm` to a stored payload without re-parsing it.
 pub fn with_stm(payload: &str, stm_ms: i64) -> String {
     let rest = payload.strip_prefix('{').unwrap_or(payload);
-    let sep = if rest.trim_start().starts_with('}') { "" } else { "," };
+    let sep = if rest.trim_start().starts_with('}') {
+        ""
+    } else {
+        ","
+    };
     format!("{{\"stm\":\"{stm_ms}\"{sep}{rest}")
 }
 
@@ -191,7 +237,9 @@ fn percent_encode(s: &str) -> String {
 /// Decodes URL-safe (or standard) base64 without padding; for tests and tools.
 pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
     let cleaned: String = s.trim_end_matches('=').replace('+', "-").replace('/', "_");
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cleaned).ok()
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cleaned)
+        .ok()
 }
 
 #[cfg(test)]
@@ -215,18 +263,35 @@ mod tests {
     }
 
     /// The payload of `kind`'s event (its split events, in order), without base64.
-    fn built(kind: crate::event::EventType, event: Value, contexts: Option<Value>) -> Vec<Map<String, Value>> {
+    fn built(
+        kind: crate::event::EventType,
+        event: Value,
+        contexts: Option<Value>,
+    ) -> Vec<Map<String, Value>> {
         let config = crate::config::Config::from_json(
             r#"{"networkConfig":{"endpoint":"c.io"},"trackerConfig":{"appId":"app","base64Encoding":false}}"#,
             &crate::config::PlatformDefaults::default(),
         )
         .unwrap();
-        let source = Source { config: &config.tracker, namespace: "ns" };
+        let source = Source {
+            config: &config.tracker,
+            namespace: "ns",
+        };
         let event = Event::from_args(kind, Some(event), contexts).unwrap();
         event
             .split()
             .iter()
-            .map(|e| serde_json::from_str(&build(&source, e, "4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c", 5, None)).unwrap())
+            .map(|e| {
+                serde_json::from_str(&build(
+                    &source,
+                    e,
+                    "4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c",
+                    5,
+                    None,
+                    &Additions::default(),
+                ))
+                .unwrap()
+            })
             .collect()
     }
 
@@ -241,12 +306,27 @@ mod tests {
     #[test]
     fn page_views_are_pv_with_url_page_and_refr() {
         use crate::event::EventType::PageView;
-        let p = &built(PageView, json!({"pageUrl": "https://e.io/a", "pageTitle": "A", "referrer": "https://r.io/"}), None)[0];
+        let p = &built(
+            PageView,
+            json!({"pageUrl": "https://e.io/a", "pageTitle": "A", "referrer": "https://r.io/"}),
+            None,
+        )[0];
         assert_eq!(field(p, "e"), Some("pv"));
-        assert_eq!((field(p, "url"), field(p, "page"), field(p, "refr")), (Some("https://e.io/a"), Some("A"), Some("https://r.io/")));
+        assert_eq!(
+            (field(p, "url"), field(p, "page"), field(p, "refr")),
+            (Some("https://e.io/a"), Some("A"), Some("https://r.io/"))
+        );
         assert!(!p.contains_key("ue_pr") && !p.contains_key("co"));
-        let p = &built(PageView, json!({"pageUrl": "u", "pageTitle": "", "referrer": null}), None)[0];
-        assert_eq!((field(p, "page"), field(p, "refr")), (None, None), "empty and null left out");
+        let p = &built(
+            PageView,
+            json!({"pageUrl": "u", "pageTitle": "", "referrer": null}),
+            None,
+        )[0];
+        assert_eq!(
+            (field(p, "page"), field(p, "refr")),
+            (None, None),
+            "empty and null left out"
+        );
     }
 
     #[test]
@@ -265,15 +345,41 @@ mod tests {
         assert_eq!(events.len(), 3);
         let tr = &events[0];
         let expected = [
-            ("e", "tr"), ("tr_id", "o-1"), ("tr_tt", "30.5"), ("tr_af", "shop"), ("tr_tx", "2.5"), ("tr_sh", "5"),
-            ("tr_ci", "Paris"), ("tr_st", "IDF"), ("tr_co", "FR"), ("tr_cu", "EUR"),
+            ("e", "tr"),
+            ("tr_id", "o-1"),
+            ("tr_tt", "30.5"),
+            ("tr_af", "shop"),
+            ("tr_tx", "2.5"),
+            ("tr_sh", "5"),
+            ("tr_ci", "Paris"),
+            ("tr_st", "IDF"),
+            ("tr_co", "FR"),
+            ("tr_cu", "EUR"),
         ];
         for (k, v) in expected {
             assert_eq!(field(tr, k), Some(v), "{k}");
         }
         let expected = [
-            [("e", "ti"), ("ti_id", "o-1"), ("ti_sk", "s1"), ("ti_nm", "Shirt"), ("ti_ca", "clothes"), ("ti_pr", "10.25"), ("ti_qu", "2"), ("ti_cu", "EUR")],
-            [("e", "ti"), ("ti_id", "o-1"), ("ti_sk", "s2"), ("ti_nm", ""), ("ti_ca", ""), ("ti_pr", "10"), ("ti_qu", "1"), ("ti_cu", "USD")],
+            [
+                ("e", "ti"),
+                ("ti_id", "o-1"),
+                ("ti_sk", "s1"),
+                ("ti_nm", "Shirt"),
+                ("ti_ca", "clothes"),
+                ("ti_pr", "10.25"),
+                ("ti_qu", "2"),
+                ("ti_cu", "EUR"),
+            ],
+            [
+                ("e", "ti"),
+                ("ti_id", "o-1"),
+                ("ti_sk", "s2"),
+                ("ti_nm", ""),
+                ("ti_ca", ""),
+                ("ti_pr", "10"),
+                ("ti_qu", "1"),
+                ("ti_cu", "USD"),
+            ],
         ];
         for (ti, fields) in events[1..].iter().zip(expected) {
             for (k, v) in fields {
@@ -282,10 +388,22 @@ mod tests {
             assert!(!ti.keys().any(|k| k.starts_with("tr_")));
         }
         for e in &events {
-            assert_eq!(json_field(e, "co")["data"][0]["data"], json!({"a": 1}), "the app's entity on every event");
+            assert_eq!(
+                json_field(e, "co")["data"][0]["data"],
+                json!({"a": 1}),
+                "the app's entity on every event"
+            );
         }
-        let minimal = built(EcommerceTransaction, json!({"orderId": "o", "totalValue": 0, "items": [], "affiliation": ""}), None);
-        let keys: Vec<&str> = minimal[0].keys().filter(|k| k.starts_with("tr_")).map(String::as_str).collect();
+        let minimal = built(
+            EcommerceTransaction,
+            json!({"orderId": "o", "totalValue": 0, "items": [], "affiliation": ""}),
+            None,
+        );
+        let keys: Vec<&str> = minimal[0]
+            .keys()
+            .filter(|k| k.starts_with("tr_"))
+            .map(String::as_str)
+            .collect();
         assert_eq!(keys, ["tr_id", "tr_tt"]);
     }
 
@@ -293,30 +411,78 @@ mod tests {
     fn self_describing_kinds_are_ue_with_their_schema_and_entities() {
         use crate::event::{self as ev, EventType::*};
         let cases = [
-            (Timing, json!({"category": "c", "variable": "v", "timing": 12}), ev::TIMING_SCHEMA, json!({"category": "c", "variable": "v", "timing": 12})),
-            (ConsentGranted, json!({"documentId": "d", "version": "1", "expiry": "2030-01-01T00:00:00Z"}), ev::CONSENT_GRANTED_SCHEMA, json!({"expiry": "2030-01-01T00:00:00Z"})),
-            (ConsentWithdrawn, json!({"documentId": "d", "version": "1", "all": false}), ev::CONSENT_WITHDRAWN_SCHEMA, json!({"all": false})),
-            (ScrollChanged, json!({"yOffset": 1.5}), ev::SCROLL_CHANGED_SCHEMA, json!({"y_offset": 1})),
-            (ListItemView, json!({"index": 2}), ev::LIST_ITEM_VIEW_SCHEMA, json!({"index": 2})),
-            (MessageNotification, json!({"title": "t", "body": "b", "trigger": "other"}), ev::MESSAGE_NOTIFICATION_SCHEMA, json!({"title": "t", "body": "b", "trigger": "other"})),
-            (DeepLinkReceived, json!({"url": "myapp://x"}), ev::DEEP_LINK_RECEIVED_SCHEMA, json!({"url": "myapp://x"})),
+            (
+                Timing,
+                json!({"category": "c", "variable": "v", "timing": 12}),
+                ev::TIMING_SCHEMA,
+                json!({"category": "c", "variable": "v", "timing": 12}),
+            ),
+            (
+                ConsentGranted,
+                json!({"documentId": "d", "version": "1", "expiry": "2030-01-01T00:00:00Z"}),
+                ev::CONSENT_GRANTED_SCHEMA,
+                json!({"expiry": "2030-01-01T00:00:00Z"}),
+            ),
+            (
+                ConsentWithdrawn,
+                json!({"documentId": "d", "version": "1", "all": false}),
+                ev::CONSENT_WITHDRAWN_SCHEMA,
+                json!({"all": false}),
+            ),
+            (
+                ScrollChanged,
+                json!({"yOffset": 1.5}),
+                ev::SCROLL_CHANGED_SCHEMA,
+                json!({"y_offset": 1}),
+            ),
+            (
+                ListItemView,
+                json!({"index": 2}),
+                ev::LIST_ITEM_VIEW_SCHEMA,
+                json!({"index": 2}),
+            ),
+            (
+                MessageNotification,
+                json!({"title": "t", "body": "b", "trigger": "other"}),
+                ev::MESSAGE_NOTIFICATION_SCHEMA,
+                json!({"title": "t", "body": "b", "trigger": "other"}),
+            ),
+            (
+                DeepLinkReceived,
+                json!({"url": "myapp://x"}),
+                ev::DEEP_LINK_RECEIVED_SCHEMA,
+                json!({"url": "myapp://x"}),
+            ),
         ];
         for (kind, event, schema, data) in cases {
             let p = &built(kind, event, None)[0];
             assert_eq!(field(p, "e"), Some("ue"), "{kind:?}");
-            assert_eq!(json_field(p, "ue_pr"), json!({"schema": UNSTRUCT_EVENT_SCHEMA, "data": {"schema": schema, "data": data}}));
+            assert_eq!(
+                json_field(p, "ue_pr"),
+                json!({"schema": UNSTRUCT_EVENT_SCHEMA, "data": {"schema": schema, "data": data}})
+            );
             let consent = matches!(kind, ConsentGranted | ConsentWithdrawn);
             let co = json_field(p, "co");
             if consent {
-                assert_eq!(co["data"], json!([{"schema": ev::CONSENT_DOCUMENT_SCHEMA, "data": {"id": "d", "version": "1"}}]));
+                assert_eq!(
+                    co["data"],
+                    json!([{"schema": ev::CONSENT_DOCUMENT_SCHEMA, "data": {"id": "d", "version": "1"}}])
+                );
             } else {
                 assert_eq!(co, Value::Null, "{kind:?}: no entity without a session");
             }
             let deep = kind == DeepLinkReceived;
             assert_eq!(field(p, "url"), deep.then_some("myapp://x"), "{kind:?}");
         }
-        let p = &built(DeepLinkReceived, json!({"url": "https://e.io/x", "referrer": "https://r.io/"}), None)[0];
-        assert_eq!((field(p, "url"), field(p, "refr")), (Some("https://e.io/x"), Some("https://r.io/")));
+        let p = &built(
+            DeepLinkReceived,
+            json!({"url": "https://e.io/x", "referrer": "https://r.io/"}),
+            None,
+        )[0];
+        assert_eq!(
+            (field(p, "url"), field(p, "refr")),
+            (Some("https://e.io/x"), Some("https://r.io/"))
+        );
     }
 
     #[test]

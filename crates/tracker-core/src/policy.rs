@@ -44,7 +44,10 @@ pub struct RetryConfig {
 
 impl Default for RetryConfig {
     fn default() -> Self {
-        RetryConfig { retry_failed_requests: true, custom: HashMap::new() }
+        RetryConfig {
+            retry_failed_requests: true,
+            custom: HashMap::new(),
+        }
     }
 }
 
@@ -104,7 +107,11 @@ pub fn decide(config: &RetryConfig, response: &Response, events: usize, hops: u8
                 Action::Drop(DropReason::Rejected)
             }
         }
-        Response::Status { code, retry_after_ms, location } => (*code, *retry_after_ms, location),
+        Response::Status {
+            code,
+            retry_after_ms,
+            location,
+        } => (*code, *retry_after_ms, location),
     };
     if (200..300).contains(&code) {
         return Action::Delete;
@@ -118,16 +125,28 @@ pub fn decide(config: &RetryConfig, response: &Response, events: usize, hops: u8
         return Action::Drop(DropReason::Rejected);
     }
     if code == 413 {
-        return if events > 1 { Action::Split } else { Action::Drop(DropReason::Oversized) };
+        return if events > 1 {
+            Action::Split
+        } else {
+            Action::Drop(DropReason::Oversized)
+        };
     }
     let retry = match config.custom.get(&code) {
         Some(retry) => *retry,
         None => !NO_RETRY_STATUSES.contains(&code),
     };
     if !retry {
-        return if events > 1 { Action::Split } else { Action::Drop(DropReason::Rejected) };
+        return if events > 1 {
+            Action::Split
+        } else {
+            Action::Drop(DropReason::Rejected)
+        };
     }
-    let after_ms = if matches!(code, 429 | 503) { retry_after_ms.map(|ms| ms.clamp(0, MAX_BACKOFF_MS)) } else { None };
+    let after_ms = if matches!(code, 429 | 503) {
+        retry_after_ms.map(|ms| ms.clamp(0, MAX_BACKOFF_MS))
+    } else {
+        None
+    };
     Action::Retry { after_ms }
 }
 
@@ -144,15 +163,24 @@ pub fn retry_after_ms(value: &str, now_ms: i64) -> Option<i64> {
 /// `Sun, 06 Nov 1994 08:49:37 GMT` in epoch ms.
 fn http_date_ms(s: &str) -> Option<i64> {
     let parts: Vec<&str> = s.split_whitespace().collect();
-    let [_, day, month, year, time, "GMT"] = parts.as_slice() else { return None };
+    let [_, day, month, year, time, "GMT"] = parts.as_slice() else {
+        return None;
+    };
     let day: i64 = day.parse().ok()?;
-    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        .iter()
-        .position(|m| m == month)? as i64
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
+    .iter()
+    .position(|m| m == month)? as i64
         + 1;
     let year: i64 = year.parse().ok()?;
-    let hms: Vec<i64> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
-    let [h, m, sec] = hms.as_slice() else { return None };
+    let hms: Vec<i64> = time
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let [h, m, sec] = hms.as_slice() else {
+        return None;
+    };
     // Days from the civil date (Howard Hinnant's algorithm).
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
@@ -193,7 +221,13 @@ impl Backoff {
     /// devices spread out. A collector's `Retry-After` replaces the delay. An
     /// attempt made by `flush()` does not count as a step: it keeps the
     /// schedule it found (or sets the current step's delay if there was none).
-    pub fn failed(&mut self, now_ms: i64, retry_after_ms: Option<i64>, by_flush: bool, jitter: u64) {
+    pub fn failed(
+        &mut self,
+        now_ms: i64,
+        retry_after_ms: Option<i64>,
+        by_flush: bool,
+        jitter: u64,
+    ) {
         if let Some(after) = retry_after_ms {
             self.next_at_ms = Some(now_ms + after);
             return;
@@ -201,9 +235,12 @@ impl Backoff {
         if by_flush && self.next_at_ms.is_some() {
             return;
         }
-        let step = FIRST_BACKOFF_MS.saturating_mul(1i64 << self.failures.min(20)).min(MAX_BACKOFF_MS);
+        let step = FIRST_BACKOFF_MS
+            .saturating_mul(1i64 << self.failures.min(20))
+            .min(MAX_BACKOFF_MS);
         let half = step / 2;
-        let delay = half + i64::try_from(jitter % (u64::try_from(half).unwrap_or(1) + 1)).unwrap_or(0);
+        let delay =
+            half + i64::try_from(jitter % (u64::try_from(half).unwrap_or(1) + 1)).unwrap_or(0);
         self.next_at_ms = Some(now_ms + delay);
         if !by_flush {
             self.failures = self.failures.saturating_add(1);
@@ -221,7 +258,11 @@ mod tests {
     use super::*;
 
     fn status(code: u16) -> Response {
-        Response::Status { code, retry_after_ms: None, location: None }
+        Response::Status {
+            code,
+            retry_after_ms: None,
+            location: None,
+        }
     }
 
     #[test]
@@ -231,31 +272,75 @@ mod tests {
             assert_eq!(decide(&c, &status(code), 5, 0), Action::Delete, "{code}");
         }
         for code in NO_RETRY_STATUSES {
-            assert_eq!(decide(&c, &status(code), 5, 0), Action::Split, "{code} with several events");
-            assert_eq!(decide(&c, &status(code), 1, 0), Action::Drop(DropReason::Rejected), "{code} alone");
+            assert_eq!(
+                decide(&c, &status(code), 5, 0),
+                Action::Split,
+                "{code} with several events"
+            );
+            assert_eq!(
+                decide(&c, &status(code), 1, 0),
+                Action::Drop(DropReason::Rejected),
+                "{code} alone"
+            );
         }
         assert_eq!(decide(&c, &status(413), 2, 0), Action::Split);
-        assert_eq!(decide(&c, &status(413), 1, 0), Action::Drop(DropReason::Oversized));
+        assert_eq!(
+            decide(&c, &status(413), 1, 0),
+            Action::Drop(DropReason::Oversized)
+        );
         for code in [500, 502, 504, 404, 405, 408, 301, 302, 418] {
-            assert_eq!(decide(&c, &status(code), 3, 0), Action::Retry { after_ms: None }, "{code}");
+            assert_eq!(
+                decide(&c, &status(code), 3, 0),
+                Action::Retry { after_ms: None },
+                "{code}"
+            );
         }
-        assert_eq!(decide(&c, &Response::NoAnswer, 3, 0), Action::Retry { after_ms: None });
+        assert_eq!(
+            decide(&c, &Response::NoAnswer, 3, 0),
+            Action::Retry { after_ms: None }
+        );
     }
 
     #[test]
     fn retry_after_is_honoured_for_429_and_503_only() {
         let c = RetryConfig::default();
-        let with = |code, ms| Response::Status { code, retry_after_ms: Some(ms), location: None };
-        assert_eq!(decide(&c, &with(429, 5_000), 3, 0), Action::Retry { after_ms: Some(5_000) });
-        assert_eq!(decide(&c, &with(503, 7_000), 3, 0), Action::Retry { after_ms: Some(7_000) });
-        assert_eq!(decide(&c, &with(500, 5_000), 3, 0), Action::Retry { after_ms: None });
-        assert_eq!(decide(&c, &with(429, 86_400_000), 3, 0), Action::Retry { after_ms: Some(MAX_BACKOFF_MS) });
+        let with = |code, ms| Response::Status {
+            code,
+            retry_after_ms: Some(ms),
+            location: None,
+        };
+        assert_eq!(
+            decide(&c, &with(429, 5_000), 3, 0),
+            Action::Retry {
+                after_ms: Some(5_000)
+            }
+        );
+        assert_eq!(
+            decide(&c, &with(503, 7_000), 3, 0),
+            Action::Retry {
+                after_ms: Some(7_000)
+            }
+        );
+        assert_eq!(
+            decide(&c, &with(500, 5_000), 3, 0),
+            Action::Retry { after_ms: None }
+        );
+        assert_eq!(
+            decide(&c, &with(429, 86_400_000), 3, 0),
+            Action::Retry {
+                after_ms: Some(MAX_BACKOFF_MS)
+            }
+        );
         assert_eq!(retry_after_ms("5", 0), Some(5_000));
         assert_eq!(retry_after_ms(" 120 ", 0), Some(120_000));
         let date = "Wed, 21 Oct 2015 07:28:00 GMT";
         assert_eq!(http_date_ms(date), Some(1_445_412_480_000));
         assert_eq!(retry_after_ms(date, 1_445_412_470_000), Some(10_000));
-        assert_eq!(retry_after_ms(date, 1_445_412_490_000), Some(0), "a date in the past: now");
+        assert_eq!(
+            retry_after_ms(date, 1_445_412_490_000),
+            Some(0),
+            "a date in the past: now"
+        );
         assert_eq!(retry_after_ms("soon", 0), None);
         assert_eq!(retry_after_ms("-3", 0), None);
     }
@@ -263,12 +348,34 @@ mod tests {
     #[test]
     fn redirects_are_followed_a_few_hops() {
         let c = RetryConfig::default();
-        let to = |code| Response::Status { code, retry_after_ms: None, location: Some("http://b/x".into()) };
-        assert_eq!(decide(&c, &to(307), 4, 0), Action::Follow("http://b/x".into()));
-        assert_eq!(decide(&c, &to(308), 4, MAX_REDIRECTS - 1), Action::Follow("http://b/x".into()));
-        assert_eq!(decide(&c, &to(308), 4, MAX_REDIRECTS), Action::Retry { after_ms: None }, "too many hops");
-        assert_eq!(decide(&c, &status(307), 4, 0), Action::Retry { after_ms: None }, "no Location");
-        assert_eq!(decide(&c, &to(302), 4, 0), Action::Retry { after_ms: None }, "a POST is not turned into a GET");
+        let to = |code| Response::Status {
+            code,
+            retry_after_ms: None,
+            location: Some("http://b/x".into()),
+        };
+        assert_eq!(
+            decide(&c, &to(307), 4, 0),
+            Action::Follow("http://b/x".into())
+        );
+        assert_eq!(
+            decide(&c, &to(308), 4, MAX_REDIRECTS - 1),
+            Action::Follow("http://b/x".into())
+        );
+        assert_eq!(
+            decide(&c, &to(308), 4, MAX_REDIRECTS),
+            Action::Retry { after_ms: None },
+            "too many hops"
+        );
+        assert_eq!(
+            decide(&c, &status(307), 4, 0),
+            Action::Retry { after_ms: None },
+            "no Location"
+        );
+        assert_eq!(
+            decide(&c, &to(302), 4, 0),
+            Action::Retry { after_ms: None },
+            "a POST is not turned into a GET"
+        );
     }
 
     #[test]
@@ -276,13 +383,32 @@ mod tests {
         let mut c = RetryConfig::default();
         c.custom.insert(403, true);
         c.custom.insert(500, false);
-        assert_eq!(decide(&c, &status(403), 1, 0), Action::Retry { after_ms: None });
-        assert_eq!(decide(&c, &status(500), 1, 0), Action::Drop(DropReason::Rejected));
+        assert_eq!(
+            decide(&c, &status(403), 1, 0),
+            Action::Retry { after_ms: None }
+        );
+        assert_eq!(
+            decide(&c, &status(500), 1, 0),
+            Action::Drop(DropReason::Rejected)
+        );
         assert_eq!(decide(&c, &status(500), 4, 0), Action::Split);
-        let off = RetryConfig { retry_failed_requests: false, custom: c.custom.clone() };
-        assert_eq!(decide(&off, &status(503), 4, 0), Action::Drop(DropReason::Rejected));
-        assert_eq!(decide(&off, &status(403), 4, 0), Action::Drop(DropReason::Rejected), "off wins over custom");
-        assert_eq!(decide(&off, &Response::NoAnswer, 4, 0), Action::Drop(DropReason::Rejected));
+        let off = RetryConfig {
+            retry_failed_requests: false,
+            custom: c.custom.clone(),
+        };
+        assert_eq!(
+            decide(&off, &status(503), 4, 0),
+            Action::Drop(DropReason::Rejected)
+        );
+        assert_eq!(
+            decide(&off, &status(403), 4, 0),
+            Action::Drop(DropReason::Rejected),
+            "off wins over custom"
+        );
+        assert_eq!(
+            decide(&off, &Response::NoAnswer, 4, 0),
+            Action::Drop(DropReason::Rejected)
+        );
         assert_eq!(decide(&off, &status(200), 4, 0), Action::Delete);
     }
 
@@ -295,7 +421,11 @@ mod tests {
             b.failed(0, None, false, u64::MAX / 3 + i);
             let delay = b.next_at_ms().unwrap();
             let step = (FIRST_BACKOFF_MS << i.min(20)).min(MAX_BACKOFF_MS);
-            assert!(delay >= step / 2 && delay <= step, "attempt {i}: {delay} within [{}, {step}]", step / 2);
+            assert!(
+                delay >= step / 2 && delay <= step,
+                "attempt {i}: {delay} within [{}, {step}]",
+                step / 2
+            );
             assert!(step >= last_step);
             last_step = step;
         }
@@ -316,14 +446,26 @@ mod tests {
         let failures = b.failures();
         for t in [1_100, 1_200, 1_300] {
             b.failed(t, None, true, 12345);
-            assert_eq!(b.next_at_ms(), scheduled, "a failed flush keeps the schedule");
+            assert_eq!(
+                b.next_at_ms(),
+                scheduled,
+                "a failed flush keeps the schedule"
+            );
             assert_eq!(b.failures(), failures, "and does not count a step");
         }
         let mut fresh = Backoff::default();
         fresh.failed(5_000, None, true, 0);
         assert_eq!(fresh.failures(), 0);
-        assert_eq!(fresh.next_at_ms(), Some(5_000 + FIRST_BACKOFF_MS / 2), "first delay after a failed flush");
+        assert_eq!(
+            fresh.next_at_ms(),
+            Some(5_000 + FIRST_BACKOFF_MS / 2),
+            "first delay after a failed flush"
+        );
         fresh.failed(6_000, Some(5_000), false, 0);
-        assert_eq!(fresh.next_at_ms(), Some(11_000), "Retry-After replaces the delay");
+        assert_eq!(
+            fresh.next_at_ms(),
+            Some(11_000),
+            "Retry-After replaces the delay"
+        );
     }
 }

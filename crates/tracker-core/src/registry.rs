@@ -7,8 +7,8 @@
 //! the order the app made them. Every call is answered exactly once, later or
 //! at once, through its [`Answer`]: with a JSON reply
 //! (`{"value": ..., "sessions": [{"namespace", "session"}]}`, `sessions`
-//! present when the call started one; `createTracker`'s may carry `log`, lines
-//! for the app's log) or with a [`Failure`] whose code and
+//! present when the call started one; `createTracker`'s and a tracker method's
+//! may carry `log`, lines for the app's log) or with a [`Failure`] whose code and
 //! message the platforms pass on unchanged. Tracker methods are called by
 //! name through [`call_tracker`]; their table is [`crate::method`].
 
@@ -144,12 +144,18 @@ impl AppState {
 
 /// The JSON reply of a call.
 fn reply(value: Value, sessions: &[(String, ClientSession)]) -> String {
+    reply_value(value, sessions).to_string()
+}
+
+fn reply_value(value: Value, sessions: &[(String, ClientSession)]) -> Value {
     let mut reply = json!({ "value": value });
     if !sessions.is_empty() {
-        reply["sessions"] =
-            sessions.iter().map(|(namespace, session)| json!({ "namespace": namespace, "session": session })).collect();
+        reply["sessions"] = sessions
+            .iter()
+            .map(|(namespace, session)| json!({ "namespace": namespace, "session": session }))
+            .collect();
     }
-    reply.to_string()
+    reply
 }
 
 /// Settles `answer` for `method`. An answer that fails (a platform callback
@@ -175,7 +181,11 @@ fn responder<T: Send + 'static>(
 }
 
 fn sessions_of(namespace: &str, outcome: Outcome) -> Vec<(String, ClientSession)> {
-    outcome.new_sessions.into_iter().map(|s| (namespace.to_string(), s)).collect()
+    outcome
+        .new_sessions
+        .into_iter()
+        .map(|s| (namespace.to_string(), s))
+        .collect()
 }
 
 /// Creates (or re-creates, replacing the old one) the tracker of `namespace`
@@ -183,9 +193,15 @@ fn sessions_of(namespace: &str, outcome: Outcome) -> Vec<(String, ClientSession)
 /// once its database is open. Calls made meanwhile queue behind the opening;
 /// if the creation fails, they and every later call on the namespace get its
 /// error.
-pub fn create_tracker(namespace: &str, config_json: &str, platform: &PlatformDefaults, answer: Answer) {
+pub fn create_tracker(
+    namespace: &str,
+    config_json: &str,
+    platform: &PlatformDefaults,
+    answer: Answer,
+) {
     const METHOD: &str = "createTracker";
-    let config = validate_namespace(namespace).and_then(|()| Config::from_json(config_json, platform));
+    let config =
+        validate_namespace(namespace).and_then(|()| Config::from_json(config_json, platform));
     let mut reg = registry();
     let predecessor = match reg.trackers.remove(namespace) {
         Some(Entry::Running(old, _)) => {
@@ -198,14 +214,23 @@ pub fn create_tracker(namespace: &str, config_json: &str, platform: &PlatformDef
     let config = match config {
         Ok(c) => c,
         Err(e) => {
-            reg.trackers.insert(namespace.to_string(), Entry::Failed(e.clone()));
+            reg.trackers
+                .insert(namespace.to_string(), Entry::Failed(e.clone()));
             drop(reg);
             return settle(answer, METHOD, Err(e));
         }
     };
-    let options = TrackerOptions { in_background: reg.in_background, predecessor, ..TrackerOptions::default() };
+    let options = TrackerOptions {
+        in_background: reg.in_background,
+        predecessor,
+        ..TrackerOptions::default()
+    };
     // Options that have no effect here are told to the app's log once.
-    let log: Vec<String> = if config.log_level >= LogLevel::Error { config.notices.clone() } else { Vec::new() };
+    let log: Vec<String> = if config.log_level >= LogLevel::Error {
+        config.notices.clone()
+    } else {
+        Vec::new()
+    };
     let ready = responder(answer, METHOD, move |()| {
         let mut r = json!({ "value": Value::Null });
         if !log.is_empty() {
@@ -231,21 +256,40 @@ pub fn call_tracker(namespace: &str, method: &str, args_json: &str, answer: Answ
     let (tracker, gate) = match registry().trackers.get(namespace) {
         Some(Entry::Running(t, g)) => (Arc::clone(t), Arc::clone(g)),
         Some(Entry::Failed(e)) => return settle(answer, m.name(), Err(e.clone())),
-        None => return settle(answer, m.name(), Err(TrackerError::UnknownTracker(namespace.to_string()))),
+        None => {
+            return settle(
+                answer,
+                m.name(),
+                Err(TrackerError::UnknownTracker(namespace.to_string())),
+            )
+        }
     };
     let ns = namespace.to_string();
-    let done = responder(gated(gate, answer), m.name(), move |(value, outcome): (Value, Outcome)| {
-        reply(value, &sessions_of(&ns, outcome))
-    });
+    let done = responder(
+        gated(gate, answer),
+        m.name(),
+        move |(value, mut outcome): (Value, Outcome)| {
+            let log = std::mem::take(&mut outcome.log);
+            let mut r = reply_value(value, &sessions_of(&ns, outcome));
+            if !log.is_empty() {
+                r["log"] = json!(log);
+            }
+            r.to_string()
+        },
+    );
     m.invoke(&tracker, args_json, done);
 }
 
 /// Stops and removes a tracker; answers whether one existed.
 pub fn remove_tracker(namespace: &str, answer: Answer) {
     let removed = registry().trackers.remove(namespace);
-    let done = responder(answer, "removeTracker", |existed: bool| reply(Value::from(existed), &[]));
+    let done = responder(answer, "removeTracker", |existed: bool| {
+        reply(Value::from(existed), &[])
+    });
     match removed {
-        Some(Entry::Running(t, _)) => t.stop(Responder::new(move |r: Result<()>| done.respond(r.map(|()| true)))),
+        Some(Entry::Running(t, _)) => t.stop(Responder::new(move |r: Result<()>| {
+            done.respond(r.map(|()| true))
+        })),
         Some(Entry::Failed(_)) => done.respond(Ok(true)),
         None => done.respond(Ok(false)),
     }
@@ -261,8 +305,16 @@ pub fn remove_all_trackers(answer: Answer) {
             Entry::Failed(_) => None,
         })
         .collect();
-    let done = responder(answer, "removeAllTrackers", |_: Vec<(String, ClientSession)>| reply(Value::Null, &[]));
-    for_each(all, done, |t, r| t.stop(Responder::new(move |x: Result<()>| r.respond(x.map(|()| Outcome::default())))));
+    let done = responder(
+        answer,
+        "removeAllTrackers",
+        |_: Vec<(String, ClientSession)>| reply(Value::Null, &[]),
+    );
+    for_each(all, done, |t, r| {
+        t.stop(Responder::new(move |x: Result<()>| {
+            r.respond(x.map(|()| Outcome::default()))
+        }))
+    });
 }
 
 /// Moves the app (every tracker, and trackers created later) to `state`;
@@ -271,9 +323,11 @@ pub fn remove_all_trackers(answer: Answer) {
 /// report that. The answers of the trackers' later calls follow this reply
 /// (see [`Gate`]).
 pub fn set_app_state(state: &str, answer: Answer) {
-    let done = responder(answer, "setAppState", |sessions: Vec<(String, ClientSession)>| {
-        reply(Value::Null, &sessions)
-    });
+    let done = responder(
+        answer,
+        "setAppState",
+        |sessions: Vec<(String, ClientSession)>| reply(Value::Null, &sessions),
+    );
     let to_background = match AppState::parse(state) {
         Ok(AppState::Active) => false,
         Ok(AppState::Background) => true,

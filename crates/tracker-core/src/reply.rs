@@ -20,7 +20,9 @@ pub struct Responder<T: Send + 'static> {
 impl<T: Send + 'static> Responder<T> {
     /// Wraps a continuation.
     pub fn new(f: impl FnOnce(Result<T>) + Send + 'static) -> Self {
-        Responder { f: Some(Box::new(f)) }
+        Responder {
+            f: Some(Box::new(f)),
+        }
     }
 
     /// A responder that ignores the outcome.
@@ -37,7 +39,10 @@ impl<T: Send + 'static> Responder<T> {
 
     /// A responder and the future that resolves when it is answered.
     pub fn pair() -> (Responder<T>, Reply<T>) {
-        let slot = Arc::new(Mutex::new(Slot { value: None, waker: None }));
+        let slot = Arc::new(Mutex::new(Slot {
+            value: None,
+            waker: None,
+        }));
         let writer = Arc::clone(&slot);
         let responder = Responder::new(move |r| {
             let waker = {

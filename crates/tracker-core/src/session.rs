@@ -179,7 +179,10 @@ impl Session {
         }
         let Some(state) = self.state.as_mut() else {
             // Paused before any session ever existed: nothing to attach.
-            return EventUpdate { entity: None, new_session: None };
+            return EventUpdate {
+                entity: None,
+                new_session: None,
+            };
         };
         self.active_this_run = true;
         state.event_index = state.event_index.saturating_add(1).min(MAX_INDEX);
@@ -187,7 +190,10 @@ impl Session {
             state.last_update = now_ms;
         }
         let entity = self.entity();
-        EventUpdate { new_session: if started { entity.clone() } else { None }, entity }
+        EventUpdate {
+            new_session: if started { entity.clone() } else { None },
+            entity,
+        }
     }
 
     /// Records a move to the background (`true`) or foreground; returns the new
@@ -209,7 +215,9 @@ impl Session {
     }
 
     fn should_start_new_session(&self, now_ms: i64) -> bool {
-        let Some(state) = &self.state else { return true };
+        let Some(state) = &self.state else {
+            return true;
+        };
         if self.new_session_requested || state.anonymised != self.anonymise {
             return true;
         }
@@ -249,10 +257,18 @@ impl Session {
     fn entity(&self) -> Option<ClientSession> {
         let s = self.state.as_ref()?;
         Some(ClientSession {
-            user_id: if self.anonymise { ANONYMOUS_USER_ID.into() } else { self.user_id.clone() },
+            user_id: if self.anonymise {
+                ANONYMOUS_USER_ID.into()
+            } else {
+                self.user_id.clone()
+            },
             session_id: s.session_id.clone(),
             session_index: s.session_index,
-            previous_session_id: if self.anonymise { None } else { s.previous_session_id.clone() },
+            previous_session_id: if self.anonymise {
+                None
+            } else {
+                s.previous_session_id.clone()
+            },
             storage_mechanism: STORAGE_MECHANISM,
             first_event_id: s.first_event_id.clone(),
             first_event_timestamp: s.first_event_timestamp.clone(),

@@ -34,19 +34,33 @@ CREATE TABLE IF NOT EXISTS dead_events (
 /// its unsafe characters replaced and a hash of the original appended, so two
 /// namespaces never share a file.
 pub fn database_path(dir: &Path, namespace: &str) -> PathBuf {
-    let safe = !namespace.is_empty() && namespace.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    let safe = !namespace.is_empty()
+        && namespace
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_');
     let name = if safe {
         namespace.to_string()
     } else {
-        let cleaned: String =
-            namespace.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).take(64).collect();
+        let cleaned: String = namespace
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .take(64)
+            .collect();
         format!("{cleaned}-{:016x}", fnv1a(namespace.as_bytes()))
     };
     dir.join(format!("rn-rust-tracker-{name}.sqlite"))
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// What a tracker finds in its database when it starts.
@@ -144,7 +158,10 @@ struct FileId {
 #[cfg(unix)]
 fn file_id(path: &Path) -> Option<FileId> {
     use std::os::unix::fs::MetadataExt;
-    std::fs::metadata(path).ok().map(|m| FileId { dev: m.dev(), ino: m.ino() })
+    std::fs::metadata(path).ok().map(|m| FileId {
+        dev: m.dev(),
+        ino: m.ino(),
+    })
 }
 
 #[cfg(not(unix))]
@@ -153,7 +170,10 @@ fn file_id(_path: &Path) -> Option<FileId> {
 }
 
 fn is_corruption(e: &rusqlite::Error) -> bool {
-    matches!(e.sqlite_error_code(), Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt))
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt)
+    )
 }
 
 /// Most a WAL file is left holding after a checkpoint.
@@ -226,7 +246,9 @@ fn take_lock(path: &Path) -> Result<std::fs::File> {
         .create(true)
         .truncate(false)
         .open(&lock_path)
-        .map_err(|e| TrackerError::Storage(format!("cannot create {}: {e}", lock_path.display())))?;
+        .map_err(|e| {
+            TrackerError::Storage(format!("cannot create {}: {e}", lock_path.display()))
+        })?;
     match file.try_lock() {
         Ok(()) => {
             let _ = file.set_len(0);
@@ -238,15 +260,20 @@ fn take_lock(path: &Path) -> Result<std::fs::File> {
             let mut owner = String::new();
             let _ = file.read_to_string(&mut owner);
             let owner = owner.trim();
-            let by = if owner.is_empty() { "another tracker".to_string() } else { format!("process {owner}") };
+            let by = if owner.is_empty() {
+                "another tracker".to_string()
+            } else {
+                format!("process {owner}")
+            };
             Err(TrackerError::Storage(format!(
                 "the database {} is in use by {by}: one tracker per namespace and directory at a time",
                 path.display()
             )))
         }
-        Err(std::fs::TryLockError::Error(e)) => {
-            Err(TrackerError::Storage(format!("cannot lock {}: {e}", lock_path.display())))
-        }
+        Err(std::fs::TryLockError::Error(e)) => Err(TrackerError::Storage(format!(
+            "cannot lock {}: {e}",
+            lock_path.display()
+        ))),
     }
 }
 
@@ -265,12 +292,22 @@ impl Store {
     /// `<file>.corrupt-<ms>` and a fresh one is started, so tracking keeps working.
     pub fn open(path: &Path, now_ms: i64) -> Result<(Store, Option<PathBuf>)> {
         if let Some(dir) = path.parent() {
-            private_dir(dir).map_err(|e| TrackerError::Storage(format!("cannot create {}: {e}", dir.display())))?;
+            private_dir(dir).map_err(|e| {
+                TrackerError::Storage(format!("cannot create {}: {e}", dir.display()))
+            })?;
         }
         let lock = take_lock(path)?;
         let (conn, quarantined) = Self::open_or_quarantine(path, now_ms)?;
         let identity = file_id(path);
-        Ok((Store { conn, path: path.to_path_buf(), identity, lock: Some(lock) }, quarantined))
+        Ok((
+            Store {
+                conn,
+                path: path.to_path_buf(),
+                identity,
+                lock: Some(lock),
+            },
+            quarantined,
+        ))
     }
 
     fn open_or_quarantine(path: &Path, now_ms: i64) -> Result<(Connection, Option<PathBuf>)> {
@@ -286,8 +323,9 @@ impl Store {
 
     fn move_aside(path: &Path, suffix: &str) -> Result<PathBuf> {
         let aside = PathBuf::from(format!("{}.{suffix}", path.display()));
-        std::fs::rename(path, &aside)
-            .map_err(|e| TrackerError::Storage(format!("cannot move {} aside: {e}", path.display())))?;
+        std::fs::rename(path, &aside).map_err(|e| {
+            TrackerError::Storage(format!("cannot move {} aside: {e}", path.display()))
+        })?;
         for side in ["-wal", "-shm"] {
             let from = PathBuf::from(format!("{}{side}", path.display()));
             if from.exists() {
@@ -298,9 +336,17 @@ impl Store {
     }
 
     fn probe_corrupt(path: &Path) -> bool {
-        let Ok(conn) = Connection::open(path) else { return false };
-        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
-            Ok(_) => conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| is_corruption(&e)).err().unwrap_or(false),
+        let Ok(conn) = Connection::open(path) else {
+            return false;
+        };
+        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        }) {
+            Ok(_) => conn
+                .pragma_update(None, "journal_mode", "WAL")
+                .map_err(|e| is_corruption(&e))
+                .err()
+                .unwrap_or(false),
             Err(e) => is_corruption(&e),
         }
     }
@@ -309,7 +355,12 @@ impl Store {
     /// a missing file is an error, never a new empty database.
     pub fn open_existing(path: &Path) -> Result<Store> {
         let identity = file_id(path);
-        Ok(Store { conn: open_connection(path, false)?, path: path.to_path_buf(), identity, lock: None })
+        Ok(Store {
+            conn: open_connection(path, false)?,
+            path: path.to_path_buf(),
+            identity,
+            lock: None,
+        })
     }
 
     /// Whether the file at the path is no longer the one this connection has
@@ -329,7 +380,9 @@ impl Store {
         }
         let snapshot = self.snapshot()?;
         if let Some(dir) = self.path.parent() {
-            private_dir(dir).map_err(|e| TrackerError::Storage(format!("cannot create {}: {e}", dir.display())))?;
+            private_dir(dir).map_err(|e| {
+                TrackerError::Storage(format!("cannot create {}: {e}", dir.display()))
+            })?;
         }
         if self.path.exists() {
             Self::move_aside(&self.path, &format!("replaced-{now_ms}"))?;
@@ -338,7 +391,12 @@ impl Store {
         self.lock = None;
         let lock = take_lock(&self.path)?;
         let (conn, _) = Self::open_or_quarantine(&self.path, now_ms)?;
-        let mut fresh = Store { conn, path: self.path.clone(), identity: file_id(&self.path), lock: Some(lock) };
+        let mut fresh = Store {
+            conn,
+            path: self.path.clone(),
+            identity: file_id(&self.path),
+            lock: Some(lock),
+        };
         fresh.restore(&snapshot)?;
         *self = fresh;
         Ok(true)
@@ -351,7 +409,9 @@ impl Store {
             rows.collect::<rusqlite::Result<_>>()?
         };
         let events = {
-            let mut stmt = self.conn.prepare("SELECT id, payload, created_ms FROM events ORDER BY id")?;
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, payload, created_ms FROM events ORDER BY id")?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
@@ -361,11 +421,15 @@ impl Store {
     fn restore(&mut self, snapshot: &Snapshot) -> Result<()> {
         let tx = self.conn.transaction()?;
         for (k, v) in &snapshot.meta {
-            tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", params![k, v])?;
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                params![k, v],
+            )?;
         }
         {
-            let mut insert =
-                tx.prepare_cached("INSERT OR IGNORE INTO events (id, payload, created_ms) VALUES (?1, ?2, ?3)")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO events (id, payload, created_ms) VALUES (?1, ?2, ?3)",
+            )?;
             for (id, payload, created) in &snapshot.events {
                 insert.execute(params![id, payload, created])?;
             }
@@ -377,41 +441,85 @@ impl Store {
     /// Reads the user id (creating it on first use) and the stored session.
     pub fn load(&mut self) -> Result<Loaded> {
         let tx = self.conn.transaction()?;
-        let stored: Option<String> =
-            tx.query_row("SELECT value FROM meta WHERE key = 'user_id'", [], |r| r.get(0)).optional()?;
+        let stored: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE key = 'user_id'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
         let user_id = match stored.filter(|u| crate::event::parse_uuid("userId", u).is_ok()) {
             Some(u) => u.to_ascii_lowercase(),
             None => {
                 let u = uuid::Uuid::new_v4().to_string();
-                tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('user_id', ?1)", params![u])?;
+                tx.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('user_id', ?1)",
+                    params![u],
+                )?;
                 u
             }
         };
-        let session: Option<String> =
-            tx.query_row("SELECT value FROM meta WHERE key = 'session'", [], |r| r.get(0)).optional()?;
+        let session: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE key = 'session'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
         tx.commit()?;
         // An unreadable stored session is treated as none (the index restarts),
         // as the Android tracker does; the user id survives.
         let session = session.and_then(|s| serde_json::from_str::<SessionState>(&s).ok());
-        Ok(Loaded { user_id, session, quarantined: None })
+        Ok(Loaded {
+            user_id,
+            session,
+            quarantined: None,
+        })
     }
 
     /// Commits queued events and the session state in one transaction, then
     /// applies `limits` in the same transaction: the oldest events over the
     /// size and those too old are dropped and counted. Returns how many.
-    pub fn commit(&mut self, events: &[(String, i64)], session: Option<&SessionState>, limits: Limits) -> Result<u64> {
+    pub fn commit(
+        &mut self,
+        events: &[(String, i64)],
+        session: Option<&SessionState>,
+        limits: Limits,
+    ) -> Result<u64> {
+        self.commit_with(events, session, limits, false)
+    }
+
+    /// [`Store::commit`], also recording, when `installed`, that the
+    /// `application_install` event is among the committed events.
+    pub fn commit_with(
+        &mut self,
+        events: &[(String, i64)],
+        session: Option<&SessionState>,
+        limits: Limits,
+        installed: bool,
+    ) -> Result<u64> {
         let tx = self.conn.transaction()?;
+        if installed {
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('installed', '1')",
+                [],
+            )?;
+        }
         {
-            let mut insert = tx.prepare_cached("INSERT INTO events (payload, created_ms) VALUES (?1, ?2)")?;
+            let mut insert =
+                tx.prepare_cached("INSERT INTO events (payload, created_ms) VALUES (?1, ?2)")?;
             for (payload, created) in events {
                 insert.execute(params![payload, created])?;
             }
         }
         if let Some(s) = session {
-            let json = serde_json::to_string(s).map_err(|e| TrackerError::Storage(e.to_string()))?;
-            tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('session', ?1)", params![json])?;
+            let json =
+                serde_json::to_string(s).map_err(|e| TrackerError::Storage(e.to_string()))?;
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('session', ?1)",
+                params![json],
+            )?;
         }
-        let mut dropped = tx.execute("DELETE FROM events WHERE created_ms < ?1", params![limits.oldest_ms])?;
+        let mut dropped = tx.execute(
+            "DELETE FROM events WHERE created_ms < ?1",
+            params![limits.oldest_ms],
+        )?;
         let max = i64::try_from(limits.max_events).unwrap_or(i64::MAX);
         dropped += tx.execute(
             "DELETE FROM events WHERE id <= (SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?1)",
@@ -425,13 +533,24 @@ impl Store {
         Ok(dropped)
     }
 
+    /// Whether this database recorded the `application_install` event.
+    pub fn installed(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM meta WHERE key = 'installed'", [], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
     /// The oldest `limit` queued events, in queue order, leaving out `skip`
     /// (sent events whose deletion is still to be done). Rows whose payload is
     /// not a JSON object (tampering, disk damage) are moved to `dead_events`
     /// so they never block the queue.
     pub fn read_batch(&mut self, limit: u32, skip: &HashSet<i64>) -> Result<Vec<StoredEvent>> {
         let rows: Vec<(i64, rusqlite::types::Value)> = {
-            let mut stmt = self.conn.prepare_cached("SELECT id, payload FROM events ORDER BY id LIMIT ?1")?;
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT id, payload FROM events ORDER BY id LIMIT ?1")?;
             let n = i64::from(limit) + i64::try_from(skip.len()).unwrap_or(0);
             let mapped = stmt.query_map(params![n], |r| Ok((r.get(0)?, r.get(1)?)))?;
             mapped.collect::<rusqlite::Result<_>>()?
@@ -441,7 +560,8 @@ impl Store {
         for (id, value) in rows.into_iter().filter(|(id, _)| !skip.contains(id)) {
             match value {
                 rusqlite::types::Value::Text(t)
-                    if serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&t).is_ok() =>
+                    if serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&t)
+                        .is_ok() =>
                 {
                     good.push(StoredEvent { id, payload: t })
                 }
@@ -498,9 +618,15 @@ impl Store {
     /// The delivery counters and the queue's length.
     pub fn stats(&self) -> Result<DeliveryStats> {
         let meta = |key: &str| -> Result<Option<String>> {
-            Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| r.get(0)).optional()?)
+            Ok(self
+                .conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                    r.get(0)
+                })
+                .optional()?)
         };
-        let count = |key: &str| -> Result<u64> { Ok(meta(key)?.and_then(|v| v.parse().ok()).unwrap_or(0)) };
+        let count =
+            |key: &str| -> Result<u64> { Ok(meta(key)?.and_then(|v| v.parse().ok()).unwrap_or(0)) };
         Ok(DeliveryStats {
             queued: self.count()?,
             sent: count("sent")?,
@@ -522,19 +648,24 @@ impl Store {
         while steps.next()?.is_some() {}
         drop(steps);
         drop(vacuum);
-        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 
     /// How many events are queued.
     pub fn count(&self) -> Result<u64> {
-        let n: i64 = self.conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// How many unreadable rows were set aside.
     pub fn dead_count(&self) -> Result<u64> {
-        let n: i64 = self.conn.query_row("SELECT count(*) FROM dead_events", [], |r| r.get(0))?;
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM dead_events", [], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 }
@@ -552,7 +683,10 @@ fn add_count(conn: &Connection, key: &str, n: u64) -> Result<()> {
 
 fn set_last_error(conn: &Connection, error: Option<&str>) -> Result<()> {
     match error {
-        Some(e) => conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_error', ?1)", params![e])?,
+        Some(e) => conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_error', ?1)",
+            params![e],
+        )?,
         None => conn.execute("DELETE FROM meta WHERE key = 'last_error'", [])?,
     };
     Ok(())
@@ -562,7 +696,10 @@ fn set_last_error(conn: &Connection, error: Option<&str>) -> Result<()> {
 mod tests {
     use super::*;
 
-    const NO_LIMITS: Limits = Limits { max_events: u64::MAX, oldest_ms: i64::MIN };
+    const NO_LIMITS: Limits = Limits {
+        max_events: u64::MAX,
+        oldest_ms: i64::MIN,
+    };
 
     fn tmp() -> PathBuf {
         let d = std::env::temp_dir().join(format!("store-test-{}", uuid::Uuid::new_v4()));
@@ -573,10 +710,15 @@ mod tests {
     #[test]
     fn namespaces_never_share_a_file() {
         let d = Path::new("/x");
-        assert_eq!(database_path(d, "app_1"), Path::new("/x/rn-rust-tracker-app_1.sqlite"));
+        assert_eq!(
+            database_path(d, "app_1"),
+            Path::new("/x/rn-rust-tracker-app_1.sqlite")
+        );
         assert_ne!(database_path(d, "a.b"), database_path(d, "a-b"));
         assert_ne!(database_path(d, "a.b"), database_path(d, "a/b"));
-        assert!(!database_path(d, "../../etc").to_string_lossy().contains(".."));
+        assert!(!database_path(d, "../../etc")
+            .to_string_lossy()
+            .contains(".."));
     }
 
     #[test]
@@ -601,7 +743,8 @@ mod tests {
         assert!(aside.to_string_lossy().ends_with(".corrupt-42"));
         assert!(aside.exists());
         s.load().unwrap();
-        s.commit(&[("{\"e\":\"se\"}".into(), 1)], None, NO_LIMITS).unwrap();
+        s.commit(&[("{\"e\":\"se\"}".into(), 1)], None, NO_LIMITS)
+            .unwrap();
         assert_eq!(s.count().unwrap(), 1);
     }
 
@@ -609,7 +752,16 @@ mod tests {
     fn unreadable_rows_go_to_dead_events() {
         let p = database_path(&tmp(), "ns");
         let (mut s, _) = Store::open(&p, 0).unwrap();
-        s.commit(&[("{\"e\":\"se\"}".into(), 1), ("garbage".into(), 2), ("{\"e\":\"ue\"}".into(), 3)], None, NO_LIMITS).unwrap();
+        s.commit(
+            &[
+                ("{\"e\":\"se\"}".into(), 1),
+                ("garbage".into(), 2),
+                ("{\"e\":\"ue\"}".into(), 3),
+            ],
+            None,
+            NO_LIMITS,
+        )
+        .unwrap();
         let batch = s.read_batch(10, &HashSet::new()).unwrap();
         assert_eq!(batch.len(), 2);
         assert_eq!(s.dead_count().unwrap(), 1);
@@ -621,7 +773,12 @@ mod tests {
         let p = database_path(&tmp(), "ns");
         let (mut s, _) = Store::open(&p, 0).unwrap();
         let u = s.load().unwrap().user_id;
-        s.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('session', '{\"sessionId\":1}')", []).unwrap();
+        s.conn
+            .execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('session', '{\"sessionId\":1}')",
+                [],
+            )
+            .unwrap();
         let l = s.load().unwrap();
         assert_eq!(l.user_id, u);
         assert_eq!(l.session, None);

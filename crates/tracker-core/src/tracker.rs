@@ -42,7 +42,12 @@ pub struct TrackerOptions {
 
 impl Default for TrackerOptions {
     fn default() -> Self {
-        TrackerOptions { clock: Arc::new(SystemClock), observer: None, in_background: false, predecessor: None }
+        TrackerOptions {
+            clock: Arc::new(SystemClock),
+            observer: None,
+            in_background: false,
+            predecessor: None,
+        }
     }
 }
 
@@ -56,6 +61,11 @@ pub struct Outcome {
     /// Sessions this command's events started, in order (empty unless
     /// `sessionConfig.onSessionUpdate` is set).
     pub new_sessions: Vec<ClientSession>,
+    /// Whether the command stored an event (false for one folded into the
+    /// screen summary, or an error not tracked).
+    pub tracked: bool,
+    /// Lines for the app's log about this call (see [`crate::method::Method::invoke`]).
+    pub log: Vec<String>,
 }
 
 /// What a command asks of the writer.
@@ -70,6 +80,16 @@ pub(crate) enum Op {
     SetPaused(bool),
     /// Turn `userAnonymisation` on or off.
     SetAnonymisation(bool),
+    /// Change the subject (`setUserId`, ..., `setSubjectData`).
+    SetSubject(crate::enrich::SubjectPatch),
+    /// Add (or replace) the global contexts of a tag.
+    AddGlobalContexts(crate::enrich::GlobalContexts),
+    /// Remove the global contexts of a tag.
+    RemoveGlobalContexts(String),
+    /// Track an uncaught JavaScript error, if `exceptionAutotracking` is on.
+    TrackError { event: Event, eid: String },
+    /// Nothing: a call that only needs its answer in order.
+    Nothing,
     /// Answer with the getters' values.
     Info,
     /// Answer with the delivery counters.
@@ -91,6 +111,7 @@ pub(crate) struct Command {
 /// A running tracker. Cheap to share; all work happens on its threads.
 pub struct Tracker {
     namespace: String,
+    log_level: crate::config::LogLevel,
     queue: Mutex<Queue>,
 }
 
@@ -107,7 +128,11 @@ pub fn validate_namespace(namespace: &str) -> Result<()> {
 /// Where databases live when neither the app nor the platform chose: the
 /// per-user data directory of the OS, in a folder of this library's name.
 pub fn default_storage_directory() -> PathBuf {
-    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     let base = if cfg!(target_os = "windows") {
         env("LOCALAPPDATA").or_else(|| env("APPDATA"))
     } else if cfg!(target_os = "macos") {
@@ -115,7 +140,8 @@ pub fn default_storage_directory() -> PathBuf {
     } else {
         env("XDG_DATA_HOME").or_else(|| env("HOME").map(|h| h.join(".local").join("share")))
     };
-    base.unwrap_or_else(std::env::temp_dir).join(crate::config::STORAGE_FOLDER)
+    base.unwrap_or_else(std::env::temp_dir)
+        .join(crate::config::STORAGE_FOLDER)
 }
 
 /// Adapts a typed continuation to the writer's [`Outcome`].
@@ -127,29 +153,54 @@ impl Tracker {
     /// Starts a tracker. The configuration is already valid; opening the
     /// database happens on the writer thread, and `ready` answers when it is
     /// open (or with the storage error, which every later call also gets).
-    pub fn start(namespace: &str, config: Config, options: TrackerOptions, ready: Responder<()>) -> Result<Tracker> {
+    pub fn start(
+        namespace: &str,
+        config: Config,
+        options: TrackerOptions,
+        ready: Responder<()>,
+    ) -> Result<Tracker> {
         if let Err(e) = validate_namespace(namespace) {
             ready.respond(Err(e.clone()));
             return Err(e);
         }
         let (tx, rx) = channel();
-        let dir = config.storage_directory.clone().unwrap_or_else(default_storage_directory);
+        let dir = config
+            .storage_directory
+            .clone()
+            .unwrap_or_else(default_storage_directory);
         let db_path = store::database_path(&dir, namespace);
         let clock = Arc::clone(&options.clock);
         let ns = namespace.to_string();
+        let log_level = config.log_level;
         std::thread::Builder::new()
             .name(format!(
                 "rn-tracker-writer-{}",
-                namespace.chars().filter(|c| !c.is_control()).take(20).collect::<String>()
+                namespace
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(20)
+                    .collect::<String>()
             ))
             .spawn(move || Writer::run(ns, config, options, db_path, rx, ready))
             .map_err(|e| TrackerError::Storage(format!("cannot start the writer thread: {e}")))?;
-        Ok(Tracker { namespace: namespace.to_string(), queue: Mutex::new(Queue { clock, commands: Some(tx) }) })
+        Ok(Tracker {
+            namespace: namespace.to_string(),
+            log_level,
+            queue: Mutex::new(Queue {
+                clock,
+                commands: Some(tx),
+            }),
+        })
     }
 
     /// The tracker's namespace.
     pub fn namespace(&self) -> &str {
         &self.namespace
+    }
+
+    /// `trackerConfig.logLevel`.
+    pub fn log_level(&self) -> crate::config::LogLevel {
+        self.log_level
     }
 
     /// Enqueues `op`, stamped with the clock under the queue's lock. After
@@ -235,9 +286,11 @@ impl Tracker {
         match queue.commands.take() {
             Some(tx) => {
                 // The writer is gone: there is nothing left to stop.
-                if let Err(std::sync::mpsc::SendError(Command { done, .. })) =
-                    tx.send(Command { op: Op::Stop, at_ms, done: unit(done) })
-                {
+                if let Err(std::sync::mpsc::SendError(Command { done, .. })) = tx.send(Command {
+                    op: Op::Stop,
+                    at_ms,
+                    done: unit(done),
+                }) {
                     done.respond(Ok(Outcome::default()));
                 }
             }

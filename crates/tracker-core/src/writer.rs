@@ -6,14 +6,15 @@
 //! queue, so each sees exactly the calls made before it; sessions a command
 //! starts travel back in that command's answer.
 
+use crate::clock::Clock;
 use crate::config::{Config, HttpMethod};
 use crate::emitter::Emitter;
+use crate::enrich::{Enricher, Plan};
 use crate::error::{Result, TrackerError};
 use crate::event::Event;
 use crate::payload::{self, Source, POST_WRAPPER_BYTES, STM_BYTES};
 use crate::reply::Responder;
 use crate::session::{ClientSession, Session};
-use crate::clock::Clock;
 use crate::store::{Limits, Store};
 use crate::tracker::{Command, Op, Outcome, SessionObserver, TrackerOptions};
 use std::path::PathBuf;
@@ -35,6 +36,12 @@ pub(crate) struct Writer {
     clock: Arc<dyn Clock>,
     emitter: Option<Emitter>,
     observer: Option<Arc<dyn SessionObserver>>,
+    /// What events get beyond the session (subject, entities, screens).
+    enrich: Enricher,
+    /// The database records the install event.
+    installed: bool,
+    /// Whether the command being applied stored an event.
+    tracked: bool,
 }
 
 /// A command applied but not answered yet: answers wait for the commit.
@@ -76,11 +83,13 @@ impl Writer {
         if let Some(p) = options.predecessor {
             let _ = p.wait();
         }
-        let opened = Store::open(&db_path, options.clock.now_ms()).and_then(|(mut store, _quarantined)| {
-            let loaded = store.load()?;
-            Ok((store, loaded))
-        });
-        let (store, loaded) = match opened {
+        let opened =
+            Store::open(&db_path, options.clock.now_ms()).and_then(|(mut store, _quarantined)| {
+                let loaded = store.load()?;
+                let installed = store.installed()?;
+                Ok((store, loaded, installed))
+            });
+        let (store, loaded, installed) = match opened {
             Ok(v) => v,
             Err(e) => {
                 ready.respond(Err(e.clone()));
@@ -102,7 +111,13 @@ impl Writer {
             config.tracker.user_anonymisation,
             options.in_background,
         );
-        let emitter = Emitter::start(db_path, config.network.clone(), config.emitter.clone(), Arc::clone(&options.clock));
+        let enrich = Enricher::new(&config, installed, options.in_background);
+        let emitter = Emitter::start(
+            db_path,
+            config.network.clone(),
+            config.emitter.clone(),
+            Arc::clone(&options.clock),
+        );
         let mut writer = Writer {
             namespace,
             config,
@@ -111,6 +126,9 @@ impl Writer {
             clock: options.clock,
             emitter: Some(emitter),
             observer: options.observer,
+            enrich,
+            installed,
+            tracked: false,
         };
         ready.respond(Ok(()));
         while let Ok(first) = rx.recv() {
@@ -147,19 +165,33 @@ impl Writer {
     ) -> Result<Option<ClientSession>> {
         let before = self.session.clone();
         let update = self.session.on_event(eid, dtm);
-        let event = make(&mut self.session);
-        let entity = update.entity.as_ref().filter(|_| self.config.tracker.session_context);
-        let source = Source { config: &self.config.tracker, namespace: &self.namespace };
-        let built = payload::build(&source, &event, eid, dtm, entity);
+        let mut event = make(&mut self.session);
+        let additions = self.enrich.additions(&mut event, dtm);
+        let entity = update
+            .entity
+            .as_ref()
+            .filter(|_| self.config.tracker.session_context);
+        let source = Source {
+            config: &self.config.tracker,
+            namespace: &self.namespace,
+        };
+        let built = payload::build(&source, &event, eid, dtm, entity, &additions);
         let (size, limit, name) = match self.config.network.method {
-            HttpMethod::Post => {
-                (built.len() + STM_BYTES + POST_WRAPPER_BYTES, self.config.emitter.byte_limit_post, "byteLimitPost")
-            }
+            HttpMethod::Post => (
+                built.len() + STM_BYTES + POST_WRAPPER_BYTES,
+                self.config.emitter.byte_limit_post,
+                "byteLimitPost",
+            ),
             // What goes out is the percent-encoded URL: that is what is measured.
             HttpMethod::Get => {
                 let query = payload::get_query(&built, dtm).map_or(usize::MAX, |q| q.len());
-                let url = self.config.network.endpoint.len() + crate::emitter::GET_PATH.len() + 1 + query;
-                (url, self.config.emitter.byte_limit_get.min(MAX_GET_URL_BYTES), "byteLimitGet")
+                let url =
+                    self.config.network.endpoint.len() + crate::emitter::GET_PATH.len() + 1 + query;
+                (
+                    url,
+                    self.config.emitter.byte_limit_get.min(MAX_GET_URL_BYTES),
+                    "byteLimitGet",
+                )
             }
         };
         if size > limit as usize {
@@ -169,43 +201,101 @@ impl Writer {
             )));
         }
         rows.push((built, dtm));
+        self.tracked = true;
         Ok(update.new_session)
+    }
+
+    /// Stores `application_install` before the first event of a new
+    /// installation.
+    fn add_install_if_pending(
+        &mut self,
+        at_ms: i64,
+        rows: &mut Vec<(String, i64)>,
+    ) -> Result<Vec<ClientSession>> {
+        if !self.enrich.install_pending {
+            return Ok(Vec::new());
+        }
+        let eid = uuid::Uuid::new_v4().to_string();
+        let install = crate::enrich::install_event();
+        Ok(self
+            .add_event(&eid, at_ms, |_| install, rows)?
+            .into_iter()
+            .collect())
+    }
+
+    /// Stores one tracked event and what the enricher puts before it (the
+    /// install event, a screen end), all or nothing.
+    fn track(
+        &mut self,
+        event: Event,
+        eid: String,
+        at_ms: i64,
+        rows: &mut Vec<(String, i64)>,
+    ) -> Result<Vec<ClientSession>> {
+        let session_before = self.session.clone();
+        let enrich_before = self.enrich.clone();
+        let mark = rows.len();
+        let result = self.track_inner(event, eid, at_ms, rows);
+        if result.is_err() {
+            self.session = session_before;
+            self.enrich = enrich_before;
+            rows.truncate(mark);
+        }
+        result
+    }
+
+    fn track_inner(
+        &mut self,
+        event: Event,
+        eid: String,
+        at_ms: i64,
+        rows: &mut Vec<(String, i64)>,
+    ) -> Result<Vec<ClientSession>> {
+        let planned = match self.enrich.plan(event) {
+            Plan::Folded => return Ok(Vec::new()),
+            Plan::Store(planned) => planned,
+        };
+        let mut started = self.add_install_if_pending(at_ms, rows)?;
+        let own = planned.len() - 1;
+        for (n, event) in planned.into_iter().enumerate() {
+            // One call may stand for several events (a transaction and its items).
+            for (i, part) in event.split().into_iter().enumerate() {
+                let id = if n == own && i == 0 {
+                    eid.clone()
+                } else {
+                    uuid::Uuid::new_v4().to_string()
+                };
+                match self.add_event(&id, at_ms, |_| part, rows) {
+                    Ok(session) => started.extend(session),
+                    Err(TrackerError::InvalidEvent(m)) if n == own && i > 0 => {
+                        let k = i - 1;
+                        return Err(TrackerError::InvalidEvent(format!(
+                            "{m} (ecommerceTransaction.items[{k}]; no event of the transaction was tracked)"
+                        )));
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(started)
     }
 
     /// Applies one command to the session; events go to `rows`. Returns the
     /// command's outcome so far, or the error that refuses it.
-    fn apply(&mut self, op: Op, at_ms: i64, rows: &mut Vec<(String, i64)>) -> Result<Vec<ClientSession>> {
+    fn apply(
+        &mut self,
+        op: Op,
+        at_ms: i64,
+        rows: &mut Vec<(String, i64)>,
+    ) -> Result<Vec<ClientSession>> {
         match op {
-            Op::Track { event, eid } => {
-                // One call may stand for several events (a transaction and its
-                // items): all are stored, or none, and the session is as before.
-                let events = event.split();
-                // (`add_event` undoes its own event's effect on the session.)
-                let before = (events.len() > 1).then(|| self.session.clone());
-                let mark = rows.len();
-                let mut started = Vec::new();
-                for (i, event) in events.into_iter().enumerate() {
-                    let eid = if i == 0 { eid.clone() } else { uuid::Uuid::new_v4().to_string() };
-                    match self.add_event(&eid, at_ms, |_| event, rows) {
-                        Ok(session) => started.extend(session),
-                        Err(e) => {
-                            if let Some(before) = before {
-                                self.session = before;
-                            }
-                            rows.truncate(mark);
-                            return Err(match e {
-                                TrackerError::InvalidEvent(m) if i > 0 => {
-                                    let k = i - 1;
-                                    TrackerError::InvalidEvent(format!(
-                                        "{m} (ecommerceTransaction.items[{k}]; no event of the transaction was tracked)"
-                                    ))
-                                }
-                                e => e,
-                            });
-                        }
-                    }
+            Op::Track { event, eid } => self.track(event, eid, at_ms, rows),
+            Op::TrackError { event, eid } => {
+                if self.enrich.tracks_errors() {
+                    self.track(event, eid, at_ms, rows)
+                } else {
+                    Ok(Vec::new())
                 }
-                Ok(started)
             }
             Op::AppState { to_background } => {
                 if self.session.in_background() == to_background {
@@ -213,7 +303,12 @@ impl Writer {
                 }
                 // The lifecycle event is checked in the state being left, then
                 // the state flips and its counter gives the index.
-                let mut started = None;
+                let mut started = Vec::new();
+                if self.config.tracker.lifecycle_autotracking {
+                    if let Ok(s) = self.add_install_if_pending(at_ms, rows) {
+                        started.extend(s);
+                    }
+                }
                 let tracked = self.config.tracker.lifecycle_autotracking && {
                     let eid = uuid::Uuid::new_v4().to_string();
                     let flip = |s: &mut Session| {
@@ -222,7 +317,7 @@ impl Writer {
                     };
                     match self.add_event(&eid, at_ms, flip, rows) {
                         Ok(s) => {
-                            started = s;
+                            started.extend(s);
                             true
                         }
                         Err(_) => false,
@@ -231,7 +326,8 @@ impl Writer {
                 if !tracked {
                     self.session.record_transition(to_background);
                 }
-                Ok(started.into_iter().collect())
+                self.enrich.app_moved(to_background, at_ms);
+                Ok(started)
             }
             Op::StartNewSession => {
                 self.session.request_new_session();
@@ -243,9 +339,19 @@ impl Writer {
             }
             Op::SetAnonymisation(on) => {
                 self.session.set_anonymise(on);
+                self.enrich.set_anonymise(on);
                 Ok(Vec::new())
             }
-            Op::Info | Op::Stats | Op::Flush | Op::Stop => Ok(Vec::new()),
+            Op::SetSubject(patch) => {
+                self.enrich.set_subject(patch);
+                Ok(Vec::new())
+            }
+            Op::AddGlobalContexts(g) => self.enrich.add_global(g).map(|()| Vec::new()),
+            Op::RemoveGlobalContexts(tag) => {
+                self.tracked = self.enrich.remove_global(&tag);
+                Ok(Vec::new())
+            }
+            Op::Info | Op::Stats | Op::Flush | Op::Stop | Op::Nothing => Ok(Vec::new()),
         }
     }
 
@@ -254,6 +360,7 @@ impl Writer {
     /// writer is gone.
     fn process(&mut self, batch: Vec<Command>) -> Option<Responder<Outcome>> {
         let before = self.session.clone();
+        let enrich_before = self.enrich.clone();
         let mut rows: Vec<(String, i64)> = Vec::new();
         let mut applied: Vec<Applied> = Vec::with_capacity(batch.len());
         let mut flushes: Vec<Responder<()>> = Vec::new();
@@ -268,29 +375,54 @@ impl Writer {
                 }
                 Op::AppState { to_background } if self.session.in_background() != to_background => {
                     app_moved = true;
+                    self.tracked = false;
                     match self.apply(Op::AppState { to_background }, at_ms, &mut rows) {
                         Ok(new_sessions) => applied.push(Applied {
                             done,
-                            outcome: Outcome { new_sessions, ..Outcome::default() },
+                            outcome: Outcome {
+                                new_sessions,
+                                tracked: self.tracked,
+                                ..Outcome::default()
+                            },
                             wants: Wants::Nothing,
                         }),
                         Err(e) => done.respond(Err(e)),
                     }
                 }
-                Op::Flush => flushes.push(Responder::new(move |r: Result<()>| done.respond(r.map(|()| Outcome::default())))),
+                Op::Flush => flushes.push(Responder::new(move |r: Result<()>| {
+                    done.respond(r.map(|()| Outcome::default()))
+                })),
                 Op::Info => {
                     let info = Some(self.session.info());
-                    applied.push(Applied { done, outcome: Outcome { info, ..Outcome::default() }, wants: Wants::Info });
-                }
-                Op::Stats => applied.push(Applied { done, outcome: Outcome::default(), wants: Wants::Stats }),
-                op => match self.apply(op, at_ms, &mut rows) {
-                    Ok(new_sessions) => applied.push(Applied {
+                    applied.push(Applied {
                         done,
-                        outcome: Outcome { new_sessions, ..Outcome::default() },
-                        wants: Wants::Nothing,
-                    }),
-                    Err(e) => done.respond(Err(e)),
-                },
+                        outcome: Outcome {
+                            info,
+                            ..Outcome::default()
+                        },
+                        wants: Wants::Info,
+                    });
+                }
+                Op::Stats => applied.push(Applied {
+                    done,
+                    outcome: Outcome::default(),
+                    wants: Wants::Stats,
+                }),
+                op => {
+                    self.tracked = false;
+                    match self.apply(op, at_ms, &mut rows) {
+                        Ok(new_sessions) => applied.push(Applied {
+                            done,
+                            outcome: Outcome {
+                                new_sessions,
+                                tracked: self.tracked,
+                                ..Outcome::default()
+                            },
+                            wants: Wants::Nothing,
+                        }),
+                        Err(e) => done.respond(Err(e)),
+                    }
+                }
             }
         }
         // Nothing can follow a stop: the handle gave up its sender with it.
@@ -300,6 +432,9 @@ impl Writer {
         // A database file deleted or replaced under the tracker is noticed
         // here, before anything is written, and everything carried over.
         let recovered = self.store.recover_if_moved(self.clock.now_ms());
+        // The install event is among this batch's events: the database records it with them.
+        let mark_installed =
+            !self.installed && enrich_before.install_pending && !self.enrich.install_pending;
         let committed = if let Err(e) = recovered {
             Err(e)
         } else if rows.is_empty() && self.session.state() == before.state() {
@@ -307,10 +442,18 @@ impl Writer {
         } else {
             let limits = Limits {
                 max_events: self.config.emitter.max_event_store_size,
-                oldest_ms: self.clock.now_ms().saturating_sub(self.config.emitter.max_event_store_age_ms),
+                oldest_ms: self
+                    .clock
+                    .now_ms()
+                    .saturating_sub(self.config.emitter.max_event_store_age_ms),
             };
-            self.store.commit(&rows, self.session.state(), limits).map(|_dropped| ())
+            self.store
+                .commit_with(&rows, self.session.state(), limits, mark_installed)
+                .map(|_dropped| ())
         };
+        if committed.is_ok() && mark_installed {
+            self.installed = true;
+        }
         if applied.iter().any(|a| a.wants == Wants::Stats) {
             // Counted after this batch's commit, like every answer.
             let stats = self.store.stats();
@@ -320,6 +463,7 @@ impl Writer {
         }
         if let Err(e) = &committed {
             self.session = before;
+            self.enrich = enrich_before;
             for f in flushes.drain(..) {
                 f.respond(Err(e.clone()));
             }
@@ -352,7 +496,12 @@ impl Writer {
     /// answer of the command that started them (when the app asked for them).
     fn answer(&self, applied: Vec<Applied>, committed: &Result<()>) {
         let report = self.config.session.on_session_update;
-        for Applied { done, mut outcome, wants } in applied {
+        for Applied {
+            done,
+            mut outcome,
+            wants,
+        } in applied
+        {
             match committed {
                 Ok(()) => {
                     if let Some(Err(e)) = &outcome.stats {
@@ -362,7 +511,9 @@ impl Writer {
                     if let Some(observer) = &self.observer {
                         for s in &outcome.new_sessions {
                             // An app callback that fails must not take the writer down.
-                            let call = std::panic::AssertUnwindSafe(|| observer.on_session_update(s.clone()));
+                            let call = std::panic::AssertUnwindSafe(|| {
+                                observer.on_session_update(s.clone())
+                            });
                             let _ = std::panic::catch_unwind(call);
                         }
                     }
@@ -372,9 +523,10 @@ impl Writer {
                     done.respond(Ok(outcome));
                 }
                 // A getter still answers, from the state the failed batch left.
-                Err(_) if wants == Wants::Info => {
-                    done.respond(Ok(Outcome { info: Some(self.session.info()), ..Outcome::default() }))
-                }
+                Err(_) if wants == Wants::Info => done.respond(Ok(Outcome {
+                    info: Some(self.session.info()),
+                    ..Outcome::default()
+                })),
                 Err(e) => done.respond(Err(e.clone())),
             }
         }

@@ -40,8 +40,14 @@ use tracker_core::{payload, Config, Event, EventType, Method, PlatformDefaults, 
 /// Markers of every kind, and one of no known kind.
 fn marker() -> impl Strategy<Value = String> {
     prop_oneof![
-        Just("NaN"), Just("Infinity"), Just("-Infinity"), Just("bigint"), Just("function"), Just("symbol"),
-        Just("nonsense"), Just(""),
+        Just("NaN"),
+        Just("Infinity"),
+        Just("-Infinity"),
+        Just("bigint"),
+        Just("function"),
+        Just("symbol"),
+        Just("nonsense"),
+        Just(""),
     ]
     .prop_map(|kind| format!("{UNSUPPORTED_VALUE_PREFIX}{kind}"))
 }
@@ -75,7 +81,9 @@ fn leaf() -> BoxedStrategy<Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         wild_string().prop_map(Value::String),
     ]
     .boxed()
@@ -108,7 +116,8 @@ fn json_value() -> BoxedStrategy<Value> {
         .prop_recursive(8, 96, 6, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-                prop::collection::btree_map(key(), inner, 0..6).prop_map(|m| Value::Object(m.into_iter().collect())),
+                prop::collection::btree_map(key(), inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
             ]
         })
         .boxed()
@@ -187,7 +196,9 @@ fn any_of(values: Vec<Value>) -> BoxedStrategy<Value> {
 }
 
 fn short_text() -> BoxedStrategy<Value> {
-    prop_oneof![12 => "[A-Za-z0-9 _-]{1,30}", 1 => wild_string()].prop_map(Value::String).boxed()
+    prop_oneof![12 => "[A-Za-z0-9 _-]{1,30}", 1 => wild_string()]
+        .prop_map(Value::String)
+        .boxed()
 }
 
 fn number(range: std::ops::RangeInclusive<f64>) -> BoxedStrategy<Value> {
@@ -243,7 +254,16 @@ fn configuration() -> BoxedStrategy<Value> {
     .boxed();
     let network = object_with(vec![
         ("endpoint!", typed(endpoint)),
-        ("method", typed(any_of(vec![json!("post"), json!("get"), json!("post"), json!("get"), json!("put")]))),
+        (
+            "method",
+            typed(any_of(vec![
+                json!("post"),
+                json!("get"),
+                json!("post"),
+                json!("get"),
+                json!("put"),
+            ])),
+        ),
         ("timeout", typed(number(0.0..=700.0))),
     ]);
     let tracker = object_with(vec![
@@ -258,24 +278,38 @@ fn configuration() -> BoxedStrategy<Value> {
         ("foregroundTimeout", typed(number(-10.0..=1.0e10))),
         ("backgroundTimeout", typed(number(0.0..=3600.0))),
         ("continueSessionOnRestart", typed(flag())),
-        ("onSessionUpdate", typed(any_of(vec![json!(true), json!(false)]))),
+        (
+            "onSessionUpdate",
+            typed(any_of(vec![json!(true), json!(false)])),
+        ),
     ]);
     let emitter = object_with(vec![
         ("emitRange", typed(integer(0..=1100))),
         ("byteLimitPost", typed(integer(900..=11_000_000))),
         ("byteLimitGet", typed(integer(900..=11_000_000))),
         ("retryFailedRequests", typed(flag())),
-        ("customRetryForStatusCodes", typed(any_of(vec![json!({"500": true}), json!({"403": false, "abc": true}), json!({})]))),
+        (
+            "customRetryForStatusCodes",
+            typed(any_of(vec![
+                json!({"500": true}),
+                json!({"403": false, "abc": true}),
+                json!({}),
+            ])),
+        ),
         ("maxEventStoreSize", typed(integer(0..=11_000_000))),
         ("maxEventStoreAge", typed(number(0.0..=4.0e8))),
     ]);
     let storage = object_with(vec![("directory", typed(short_text()))]);
-    (network, prop::option::weighted(0.95, Just(())), object_with(vec![
-        ("trackerConfig", tracker),
-        ("sessionConfig", session),
-        ("emitterConfig", emitter),
-        ("storage", storage),
-    ]))
+    (
+        network,
+        prop::option::weighted(0.95, Just(())),
+        object_with(vec![
+            ("trackerConfig", tracker),
+            ("sessionConfig", session),
+            ("emitterConfig", emitter),
+            ("storage", storage),
+        ]),
+    )
         .prop_map(|(network, with_network, rest)| {
             let mut m = rest.as_object().cloned().unwrap_or_default();
             if with_network.is_some() {
@@ -305,7 +339,10 @@ fn contexts() -> BoxedStrategy<Option<Value>> {
 }
 
 fn event_of(kind: EventType) -> BoxedStrategy<Value> {
-    let long = |max: usize| prop_oneof![8 => short_text(), 1 => (max - 2..max + 3).prop_map(|n| json!("s".repeat(n)))].boxed();
+    let long = |max: usize| {
+        prop_oneof![8 => short_text(), 1 => (max - 2..max + 3).prop_map(|n| json!("s".repeat(n)))]
+            .boxed()
+    };
     let event = match kind {
         EventType::ScreenView => object_with(vec![
             ("name!", typed(long(input::MAX_SCREEN_VIEW_STRING_CHARS))),
@@ -316,12 +353,21 @@ fn event_of(kind: EventType) -> BoxedStrategy<Value> {
             ("previousType", typed(short_text())),
             ("transitionType", typed(short_text())),
         ]),
-        EventType::SelfDescribing => object_with(vec![("schema!", typed(iglu())), ("data!", typed(data_object()))]),
+        EventType::SelfDescribing => object_with(vec![
+            ("schema!", typed(iglu())),
+            ("data!", typed(data_object())),
+        ]),
         EventType::Structured => object_with(vec![
-            ("category!", typed(long(input::MAX_STRUCTURED_CATEGORY_CHARS))),
+            (
+                "category!",
+                typed(long(input::MAX_STRUCTURED_CATEGORY_CHARS)),
+            ),
             ("action!", typed(long(input::MAX_STRUCTURED_ACTION_CHARS))),
             ("label", typed(long(input::MAX_STRUCTURED_LABEL_CHARS))),
-            ("property", typed(long(input::MAX_STRUCTURED_PROPERTY_CHARS))),
+            (
+                "property",
+                typed(long(input::MAX_STRUCTURED_PROPERTY_CHARS)),
+            ),
             ("value", typed(number(-1.0e300..=1.0e300))),
         ]),
         EventType::PageView => object_with(vec![
@@ -343,40 +389,104 @@ fn event_of(kind: EventType) -> BoxedStrategy<Value> {
         EventType::ConsentWithdrawn => {
             let mut fields = consent_document_fields();
             fields.push(("all!", typed(flag())));
-            fields.push(("documents", typed(prop::collection::vec(object_with(consent_document_fields()), 0..3).prop_map(Value::Array).boxed())));
+            fields.push((
+                "documents",
+                typed(
+                    prop::collection::vec(object_with(consent_document_fields()), 0..3)
+                        .prop_map(Value::Array)
+                        .boxed(),
+                ),
+            ));
             object_with(fields)
         }
         EventType::ScrollChanged => object_with(
-            ["yOffset", "xOffset", "viewHeight", "viewWidth", "contentHeight", "contentWidth"]
-                .into_iter()
-                .map(|k| (k, typed(number(-3.0e9..=3.0e9))))
-                .collect(),
+            [
+                "yOffset",
+                "xOffset",
+                "viewHeight",
+                "viewWidth",
+                "contentHeight",
+                "contentWidth",
+            ]
+            .into_iter()
+            .map(|k| (k, typed(number(-3.0e9..=3.0e9))))
+            .collect(),
         ),
-        EventType::ListItemView => {
-            object_with(vec![("index!", typed(number(-10.0..=70_000.0))), ("itemsCount", typed(number(-10.0..=70_000.0)))])
-        }
-        EventType::DeepLinkReceived => object_with(vec![("url!", typed(uri_like())), ("referrer", typed(uri_like()))]),
+        EventType::ListItemView => object_with(vec![
+            ("index!", typed(number(-10.0..=70_000.0))),
+            ("itemsCount", typed(number(-10.0..=70_000.0))),
+        ]),
+        EventType::DeepLinkReceived => object_with(vec![
+            ("url!", typed(uri_like())),
+            ("referrer", typed(uri_like())),
+        ]),
         EventType::MessageNotification => {
-            let strings = prop::collection::vec(prop_oneof![4 => short_text(), 1 => Just(Value::Null)], 0..3).prop_map(Value::Array).boxed();
-            let attachment = object_with(vec![("identifier!", typed(short_text())), ("type!", typed(short_text())), ("url!", typed(uri_like()))]);
+            let strings =
+                prop::collection::vec(prop_oneof![4 => short_text(), 1 => Just(Value::Null)], 0..3)
+                    .prop_map(Value::Array)
+                    .boxed();
+            let attachment = object_with(vec![
+                ("identifier!", typed(short_text())),
+                ("type!", typed(short_text())),
+                ("url!", typed(uri_like())),
+            ]);
             let mut fields = vec![
                 ("title!", typed(long(input::MAX_NOTIFICATION_STRING_CHARS))),
                 ("body!", typed(long(input::MAX_NOTIFICATION_BODY_CHARS))),
-                ("trigger!", typed(any_of(["push", "location", "calendar", "timeInterval", "other", "PUSH"].map(|t| json!(t)).to_vec()))),
+                (
+                    "trigger!",
+                    typed(any_of(
+                        [
+                            "push",
+                            "location",
+                            "calendar",
+                            "timeInterval",
+                            "other",
+                            "PUSH",
+                        ]
+                        .map(|t| json!(t))
+                        .to_vec(),
+                    )),
+                ),
                 ("notificationTimestamp", typed(date_time())),
                 ("contentAvailable", typed(flag())),
                 ("notificationCount", typed(number(-5.0..=20_000.0))),
                 ("bodyLocArgs", typed(strings.clone())),
                 ("titleLocArgs", typed(strings)),
-                ("attachments", typed(prop::collection::vec(attachment, 0..3).prop_map(Value::Array).boxed())),
+                (
+                    "attachments",
+                    typed(
+                        prop::collection::vec(attachment, 0..3)
+                            .prop_map(Value::Array)
+                            .boxed(),
+                    ),
+                ),
             ];
-            for k in ["action", "bodyLocKey", "category", "group", "icon", "sound", "subtitle", "tag", "threadIdentifier", "titleLocKey"] {
+            for k in [
+                "action",
+                "bodyLocKey",
+                "category",
+                "group",
+                "icon",
+                "sound",
+                "subtitle",
+                "tag",
+                "threadIdentifier",
+                "titleLocKey",
+            ] {
                 fields.push((k, typed(short_text())));
             }
             object_with(fields)
         }
         EventType::EcommerceTransaction => {
-            let currency = || typed(any_of(vec![json!("EUR"), json!("USD"), json!(""), json!("EURO")]));
+            let currency = || {
+                typed(any_of(vec![
+                    json!("EUR"),
+                    json!("USD"),
+                    json!(""),
+                    json!("EURO"),
+                ]))
+            };
             let item = object_with(vec![
                 ("sku!", typed(short_text())),
                 ("price!", typed(number(-1.0e6..=1.0e6))),
@@ -388,7 +498,14 @@ fn event_of(kind: EventType) -> BoxedStrategy<Value> {
             object_with(vec![
                 ("orderId!", typed(long(input::MAX_ECOMMERCE_STRING_CHARS))),
                 ("totalValue!", typed(number(-1.0e9..=1.0e9))),
-                ("items!", typed(prop::collection::vec(item, 0..4).prop_map(Value::Array).boxed())),
+                (
+                    "items!",
+                    typed(
+                        prop::collection::vec(item, 0..4)
+                            .prop_map(Value::Array)
+                            .boxed(),
+                    ),
+                ),
                 ("affiliation", typed(short_text())),
                 ("taxValue", typed(number(0.0..=1.0e6))),
                 ("shipping", typed(number(0.0..=1.0e6))),
@@ -403,11 +520,18 @@ fn event_of(kind: EventType) -> BoxedStrategy<Value> {
 }
 
 fn consent_document_fields() -> Vec<(&'static str, BoxedStrategy<Value>)> {
-    let id = || typed(prop_oneof![4 => "[a-z0-9-]{1,36}".prop_map(Value::String), 1 => "[a-z]{35,38}".prop_map(Value::String)].boxed());
+    let id = || {
+        typed(prop_oneof![4 => "[a-z0-9-]{1,36}".prop_map(Value::String), 1 => "[a-z]{35,38}".prop_map(Value::String)].boxed())
+    };
     vec![
         ("documentId!", id()),
         ("version!", id()),
-        ("name", typed(prop_oneof![4 => short_text(), 1 => "[a-z]{58,62}".prop_map(Value::String)].boxed())),
+        (
+            "name",
+            typed(
+                prop_oneof![4 => short_text(), 1 => "[a-z]{58,62}".prop_map(Value::String)].boxed(),
+            ),
+        ),
         ("documentDescription", typed(short_text())),
     ]
 }
@@ -445,10 +569,28 @@ fn method() -> impl Strategy<Value = Method> {
 /// A distinctive password, and endpoints that carry it in every shape.
 fn endpoint_with_password() -> impl Strategy<Value = (String, String)> {
     (
-        prop::sample::select(vec!["https://", "http://", "HTTP://", "ftp://", "javascript:", "", "http:/", "https:///"]),
+        prop::sample::select(vec![
+            "https://",
+            "http://",
+            "HTTP://",
+            "ftp://",
+            "javascript:",
+            "",
+            "http:/",
+            "https:///",
+        ]),
         "[a-z]{0,6}",
         "[A-Za-z0-9!$&'()*+,;=~._%:-]{1,16}",
-        prop::sample::select(vec!["collector.example.com", "", ".x", "c o", "127.0.0.1:9", "[::1]", "h:port", "h/p?q#f"]),
+        prop::sample::select(vec![
+            "collector.example.com",
+            "",
+            ".x",
+            "c o",
+            "127.0.0.1:9",
+            "[::1]",
+            "h:port",
+            "h/p?q#f",
+        ]),
     )
         .prop_map(|(scheme, user, password, rest)| {
             let password = format!("Zq9{password}");
@@ -480,28 +622,51 @@ fn depth(v: &Value) -> usize {
 }
 
 fn config(json: &str) -> Result<Config, TrackerError> {
-    Config::from_json(json, &PlatformDefaults { app_id: Some("com.example.app".into()), files_directory: None })
+    Config::from_json(
+        json,
+        &PlatformDefaults {
+            app_id: Some("com.example.app".into()),
+            ..Default::default()
+        },
+    )
 }
 
 /// A configuration error: the code, the prefix, and a message of sane length.
 fn is_config_error(e: &TrackerError) -> Result<(), TestCaseError> {
     prop_assert_eq!(e.code(), "INVALID_CONFIG", "{}", e);
-    prop_assert!(e.to_string().starts_with("invalid configuration: "), "{}", e);
-    prop_assert!(e.to_string().chars().count() < 1200, "a bounded message: {} characters", e.to_string().len());
+    prop_assert!(
+        e.to_string().starts_with("invalid configuration: "),
+        "{}",
+        e
+    );
+    prop_assert!(
+        e.to_string().chars().count() < 1200,
+        "a bounded message: {} characters",
+        e.to_string().len()
+    );
     Ok(())
 }
 
 /// What a valid configuration promises (docs/limits.md).
 fn config_within_bounds(c: &Config) -> Result<(), TestCaseError> {
     let n = &c.network;
-    prop_assert!(n.endpoint.starts_with("https://") || n.endpoint.starts_with("http://"), "{}", n.endpoint);
+    prop_assert!(
+        n.endpoint.starts_with("https://") || n.endpoint.starts_with("http://"),
+        "{}",
+        n.endpoint
+    );
     prop_assert!(n.endpoint.chars().count() <= input::MAX_ENDPOINT_CHARS + "https://".len());
     prop_assert!((1..=input::MAX_EMIT_RANGE).contains(&c.emitter.emit_range));
     for limit in [c.emitter.byte_limit_post, c.emitter.byte_limit_get] {
         prop_assert!((input::MIN_BYTE_LIMIT..=input::MAX_BYTE_LIMIT).contains(&limit));
     }
-    prop_assert!(c.tracker.app_id.as_ref().map_or(0, |a| a.chars().count()) <= input::MAX_APP_ID_CHARS);
-    for t in [c.session.foreground_timeout_ms, c.session.background_timeout_ms] {
+    prop_assert!(
+        c.tracker.app_id.as_ref().map_or(0, |a| a.chars().count()) <= input::MAX_APP_ID_CHARS
+    );
+    for t in [
+        c.session.foreground_timeout_ms,
+        c.session.background_timeout_ms,
+    ] {
         prop_assert!(t >= 0 && t as f64 <= input::MAX_SESSION_TIMEOUT_SECONDS * 1000.0);
     }
     Ok(())
@@ -511,7 +676,11 @@ fn config_within_bounds(c: &Config) -> Result<(), TestCaseError> {
 fn is_event_error(e: &TrackerError) -> Result<(), TestCaseError> {
     prop_assert_eq!(e.code(), "INVALID_EVENT", "{}", e);
     prop_assert!(e.to_string().starts_with("invalid event: "), "{}", e);
-    prop_assert!(e.to_string().chars().count() < 1200, "a bounded message: {}", e.to_string().len());
+    prop_assert!(
+        e.to_string().chars().count() < 1200,
+        "a bounded message: {}",
+        e.to_string().len()
+    );
     Ok(())
 }
 
@@ -525,26 +694,60 @@ fn event_within_bounds(e: &Event) -> Result<(), TestCaseError> {
             prop_assert!(!has_marker(&sd.data));
             if sd.schema.ends_with("/screen_view/jsonschema/1-0-0") {
                 for (_, v) in sd.data.as_object().into_iter().flatten() {
-                    prop_assert!(v.as_str().is_some_and(|s| s.chars().count() <= input::MAX_SCREEN_VIEW_STRING_CHARS));
+                    prop_assert!(v
+                        .as_str()
+                        .is_some_and(|s| s.chars().count() <= input::MAX_SCREEN_VIEW_STRING_CHARS));
                 }
             }
         }
-        EventBody::Structured { category, action, label, property, value } => {
-            prop_assert!(category.chars().count() <= input::MAX_STRUCTURED_CATEGORY_CHARS && !category.is_empty());
-            prop_assert!(action.chars().count() <= input::MAX_STRUCTURED_ACTION_CHARS && !action.is_empty());
-            prop_assert!(label.as_ref().map_or(0, |s| s.chars().count()) <= input::MAX_STRUCTURED_LABEL_CHARS);
-            prop_assert!(property.as_ref().map_or(0, |s| s.chars().count()) <= input::MAX_STRUCTURED_PROPERTY_CHARS);
+        EventBody::Structured {
+            category,
+            action,
+            label,
+            property,
+            value,
+        } => {
+            prop_assert!(
+                category.chars().count() <= input::MAX_STRUCTURED_CATEGORY_CHARS
+                    && !category.is_empty()
+            );
+            prop_assert!(
+                action.chars().count() <= input::MAX_STRUCTURED_ACTION_CHARS && !action.is_empty()
+            );
+            prop_assert!(
+                label.as_ref().map_or(0, |s| s.chars().count())
+                    <= input::MAX_STRUCTURED_LABEL_CHARS
+            );
+            prop_assert!(
+                property.as_ref().map_or(0, |s| s.chars().count())
+                    <= input::MAX_STRUCTURED_PROPERTY_CHARS
+            );
             prop_assert!(value.iter().all(|v| v.is_finite()));
         }
-        EventBody::PageView { url, title, referrer } => {
+        EventBody::PageView {
+            url,
+            title,
+            referrer,
+        } => {
             prop_assert!(!url.is_empty() && chars(url) <= input::MAX_PAGE_URL_CHARS);
             prop_assert!(title.as_deref().map_or(0, chars) <= input::MAX_PAGE_TITLE_CHARS);
             prop_assert!(referrer.as_deref().map_or(0, chars) <= input::MAX_PAGE_URL_CHARS);
         }
-        EventBody::DeepLinkReceived { event, url, referrer } => {
+        EventBody::DeepLinkReceived {
+            event,
+            url,
+            referrer,
+        } => {
             fits_builtin_schema(&event.schema, &event.data)?;
-            prop_assert!(url.find(':').is_some_and(|i| i <= 16), "scheme cut for url: {}", url);
-            prop_assert_eq!(referrer.as_deref(), event.data.get("referrer").and_then(Value::as_str));
+            prop_assert!(
+                url.find(':').is_some_and(|i| i <= 16),
+                "scheme cut for url: {}",
+                url
+            );
+            prop_assert_eq!(
+                referrer.as_deref(),
+                event.data.get("referrer").and_then(Value::as_str)
+            );
         }
         EventBody::Transaction(t) => {
             let max = input::MAX_ECOMMERCE_STRING_CHARS;
@@ -553,14 +756,23 @@ fn event_within_bounds(e: &Event) -> Result<(), TestCaseError> {
                 prop_assert!(s.as_deref().map_or(0, chars) <= max);
             }
             prop_assert!(t.currency.as_deref().map_or(0, chars) <= input::MAX_CURRENCY_CHARS);
-            prop_assert!([Some(t.total_value), t.tax_value, t.shipping].iter().flatten().all(|v| v.is_finite()));
+            prop_assert!([Some(t.total_value), t.tax_value, t.shipping]
+                .iter()
+                .flatten()
+                .all(|v| v.is_finite()));
             prop_assert!(t.items.len() <= input::MAX_ECOMMERCE_ITEMS);
             for i in &t.items {
                 prop_assert_eq!(&i.order_id, &t.order_id);
                 prop_assert!(!i.sku.is_empty() && chars(&i.sku) <= max);
-                prop_assert!(i.name.as_deref().map_or(0, chars) <= max && i.category.as_deref().map_or(0, chars) <= max);
+                prop_assert!(
+                    i.name.as_deref().map_or(0, chars) <= max
+                        && i.category.as_deref().map_or(0, chars) <= max
+                );
                 prop_assert!(i.currency.as_deref().map_or(0, chars) <= input::MAX_CURRENCY_CHARS);
-                prop_assert!(i.price.is_finite() && (i.quantity.abs() as f64) <= input::MAX_ECOMMERCE_QUANTITY);
+                prop_assert!(
+                    i.price.is_finite()
+                        && (i.quantity.abs() as f64) <= input::MAX_ECOMMERCE_QUANTITY
+                );
             }
         }
         EventBody::TransactionItem(_) => prop_assert!(false, "items are made by Event::split only"),
@@ -581,8 +793,18 @@ fn event_within_bounds(e: &Event) -> Result<(), TestCaseError> {
         base64_encoding: false,
         user_anonymisation: false,
     };
-    let source = payload::Source { config: &tracker, namespace: "fuzz" };
-    let built = payload::build(&source, e, "4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c", 1_700_000_000_000, None);
+    let source = payload::Source {
+        config: &tracker,
+        namespace: "fuzz",
+    };
+    let built = payload::build(
+        &source,
+        e,
+        "4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c",
+        1_700_000_000_000,
+        None,
+        &Default::default(),
+    );
     prop_assert!(serde_json::from_str::<Map<String, Value>>(&built).is_ok());
     Ok(())
 }
@@ -622,13 +844,23 @@ fn builtin_schema(schema: &str) -> Option<Properties> {
     let px = i64::from(i32::MAX);
     Some(match schema {
         tracker_core::event::TIMING_SCHEMA => (
-            vec![("category", Text(4096)), ("variable", Text(4096)), ("timing", Number), ("label", Text(4096))],
+            vec![
+                ("category", Text(4096)),
+                ("variable", Text(4096)),
+                ("timing", Number),
+                ("label", Text(4096)),
+            ],
             vec!["category", "variable", "timing"],
         ),
         tracker_core::event::CONSENT_GRANTED_SCHEMA => (vec![("expiry", DateTime)], vec![]),
         tracker_core::event::CONSENT_WITHDRAWN_SCHEMA => (vec![("all", Bool)], vec!["all"]),
         tracker_core::event::CONSENT_DOCUMENT_SCHEMA => (
-            vec![("id", Text(36)), ("version", Text(36)), ("name", Text(60)), ("description", Text(10_000))],
+            vec![
+                ("id", Text(36)),
+                ("version", Text(36)),
+                ("name", Text(60)),
+                ("description", Text(10_000)),
+            ],
             vec!["id", "version"],
         ),
         tracker_core::event::SCROLL_CHANGED_SCHEMA => (
@@ -642,10 +874,14 @@ fn builtin_schema(schema: &str) -> Option<Properties> {
             ],
             vec![],
         ),
-        tracker_core::event::LIST_ITEM_VIEW_SCHEMA => {
-            (vec![("index", Int(0, 65_535)), ("items_count", Int(0, 65_535))], vec!["index"])
-        }
-        tracker_core::event::DEEP_LINK_RECEIVED_SCHEMA => (vec![("url", Uri(4096)), ("referrer", Uri(4096))], vec!["url"]),
+        tracker_core::event::LIST_ITEM_VIEW_SCHEMA => (
+            vec![("index", Int(0, 65_535)), ("items_count", Int(0, 65_535))],
+            vec!["index"],
+        ),
+        tracker_core::event::DEEP_LINK_RECEIVED_SCHEMA => (
+            vec![("url", Uri(4096)), ("referrer", Uri(4096))],
+            vec!["url"],
+        ),
         tracker_core::event::MESSAGE_NOTIFICATION_SCHEMA => {
             let mut props = vec![
                 ("title", Text(n)),
@@ -658,7 +894,18 @@ fn builtin_schema(schema: &str) -> Option<Properties> {
                 ("titleLocArgs", Texts(n)),
                 ("attachments", Attachments),
             ];
-            for k in ["sound", "action", "bodyLocKey", "titleLocKey", "group", "category", "subtitle", "threadIdentifier", "icon", "tag"] {
+            for k in [
+                "sound",
+                "action",
+                "bodyLocKey",
+                "titleLocKey",
+                "group",
+                "category",
+                "subtitle",
+                "threadIdentifier",
+                "icon",
+                "tag",
+            ] {
                 props.push((k, Text(n)));
             }
             (props, vec!["title", "body", "trigger"])
@@ -669,7 +916,9 @@ fn builtin_schema(schema: &str) -> Option<Properties> {
 
 /// An event or entity of a built-in schema holds only what the schema allows.
 fn fits_builtin_schema(schema: &str, data: &Value) -> Result<(), TestCaseError> {
-    let Some((props, required)) = builtin_schema(schema) else { return Ok(()) };
+    let Some((props, required)) = builtin_schema(schema) else {
+        return Ok(());
+    };
     let data = data.as_object().expect("built-in data is an object");
     for key in required {
         prop_assert!(data.contains_key(key), "{} lacks {}", schema, key);
@@ -680,12 +929,16 @@ fn fits_builtin_schema(schema: &str, data: &Value) -> Result<(), TestCaseError> 
         let ok = match allowed {
             None => false,
             Some(Allowed::Text(max)) => text(v, max),
-            Some(Allowed::Uri(max)) => text(v, max) && tracker_core::event::uri_error(v.as_str().unwrap_or("")).is_none(),
+            Some(Allowed::Uri(max)) => {
+                text(v, max) && tracker_core::event::uri_error(v.as_str().unwrap_or("")).is_none()
+            }
             Some(Allowed::DateTime) => v.as_str().is_some_and(tracker_core::event::is_date_time),
             Some(Allowed::Int(min, max)) => v.as_i64().is_some_and(|i| (min..=max).contains(&i)),
             Some(Allowed::Number) => v.as_f64().is_some_and(f64::is_finite),
             Some(Allowed::Bool) => v.is_boolean(),
-            Some(Allowed::Texts(max)) => v.as_array().is_some_and(|a| !a.is_empty() && a.iter().all(|s| s.is_null() || text(s, max))),
+            Some(Allowed::Texts(max)) => v
+                .as_array()
+                .is_some_and(|a| !a.is_empty() && a.iter().all(|s| s.is_null() || text(s, max))),
             Some(Allowed::Attachments) => v.as_array().is_some_and(|a| {
                 a.iter().all(|x| {
                     x.as_object().is_some_and(|o| {
@@ -693,7 +946,8 @@ fn fits_builtin_schema(schema: &str, data: &Value) -> Result<(), TestCaseError> 
                             && text(&o["identifier"], 1024)
                             && text(&o["type"], 1024)
                             && text(&o["url"], 1024)
-                            && tracker_core::event::uri_error(o["url"].as_str().unwrap_or("")).is_none()
+                            && tracker_core::event::uri_error(o["url"].as_str().unwrap_or(""))
+                                .is_none()
                     })
                 })
             }),
@@ -701,7 +955,8 @@ fn fits_builtin_schema(schema: &str, data: &Value) -> Result<(), TestCaseError> 
         prop_assert!(ok, "{}: {} = {} does not fit the schema", schema, key, v);
     }
     if schema == tracker_core::event::MESSAGE_NOTIFICATION_SCHEMA {
-        prop_assert!(tracker_core::event::NOTIFICATION_TRIGGERS.contains(&data["trigger"].as_str().unwrap_or("")));
+        prop_assert!(tracker_core::event::NOTIFICATION_TRIGGERS
+            .contains(&data["trigger"].as_str().unwrap_or("")));
     }
     Ok(())
 }
@@ -716,7 +971,10 @@ fn args_text(event: &Option<Value>, contexts: &Option<Value>) -> String {
 }
 
 fn method_of(kind: EventType) -> Method {
-    Method::ALL.into_iter().find(|m| m.event_type() == Some(kind)).expect("every kind has its method")
+    Method::ALL
+        .into_iter()
+        .find(|m| m.event_type() == Some(kind))
+        .expect("every kind has its method")
 }
 
 // ---------------------------------------------------------------------------
@@ -735,7 +993,9 @@ fn live_tracker() -> &'static str {
             "emitterConfig": {"byteLimitPost": 10_000_000},
             "storage": {"directory": dir.to_string_lossy()},
         });
-        let answer = answer_of(|a| registry::create_tracker(LIVE, &config.to_string(), &PlatformDefaults::default(), a));
+        let answer = answer_of(|a| {
+            registry::create_tracker(LIVE, &config.to_string(), &PlatformDefaults::default(), a)
+        });
         assert_eq!(answer, Ok(r#"{"value":null}"#.to_string()));
     });
     LIVE
@@ -746,12 +1006,16 @@ fn answer_of(call: impl FnOnce(registry::Answer)) -> Result<String, tracker_core
     call(Box::new(move |r| {
         let _ = tx.send(r);
     }));
-    rx.recv_timeout(Duration::from_secs(30)).expect("every call is answered")
+    rx.recv_timeout(Duration::from_secs(30))
+        .expect("every call is answered")
 }
 
 fn registry_config() -> ProptestConfig {
     let default = ProptestConfig::default();
-    ProptestConfig { cases: (default.cases / 4).max(16), ..default }
+    ProptestConfig {
+        cases: (default.cases / 4).max(16),
+        ..default
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -39,6 +39,84 @@ pub struct PlatformFacts {
     pub app_id: Option<String>,
     /// The app's private files directory.
     pub files_directory: Option<String>,
+    /// `android`, `ios`.
+    #[uniffi(default = None)]
+    pub os_type: Option<String>,
+    /// The OS release (`Build.VERSION.RELEASE`, `UIDevice.systemVersion`).
+    #[uniffi(default = None)]
+    pub os_version: Option<String>,
+    /// `Build.MANUFACTURER`; `Apple`.
+    #[uniffi(default = None)]
+    pub device_manufacturer: Option<String>,
+    /// `Build.MODEL`; the `utsname` machine, e.g. `iPhone15,2`.
+    #[uniffi(default = None)]
+    pub device_model: Option<String>,
+    /// The app's version name.
+    #[uniffi(default = None)]
+    pub app_version: Option<String>,
+    /// The app's build number.
+    #[uniffi(default = None)]
+    pub app_build: Option<String>,
+    /// The user's language, a BCP 47 tag.
+    #[uniffi(default = None)]
+    pub language: Option<String>,
+    /// The IANA time zone.
+    #[uniffi(default = None)]
+    pub timezone: Option<String>,
+    /// Screen width in physical pixels.
+    #[uniffi(default = None)]
+    pub screen_width: Option<u32>,
+    /// Screen height in physical pixels.
+    #[uniffi(default = None)]
+    pub screen_height: Option<u32>,
+    /// Physical pixels per dp or point.
+    #[uniffi(default = None)]
+    pub scale: Option<f64>,
+    /// Whether the screen is taller than wide.
+    #[uniffi(default = None)]
+    pub is_portrait: Option<bool>,
+    /// The mobile network operator.
+    #[uniffi(default = None)]
+    pub carrier: Option<String>,
+    /// `mobile`, `wifi` or `offline`.
+    #[uniffi(default = None)]
+    pub network_type: Option<String>,
+    /// e.g. `LTE`.
+    #[uniffi(default = None)]
+    pub network_technology: Option<String>,
+    /// Total memory in bytes.
+    #[uniffi(default = None)]
+    pub physical_memory: Option<u64>,
+    /// Total storage in bytes.
+    #[uniffi(default = None)]
+    pub total_storage: Option<u64>,
+}
+
+impl From<PlatformFacts> for PlatformDefaults {
+    fn from(f: PlatformFacts) -> Self {
+        PlatformDefaults {
+            app_id: f.app_id,
+            files_directory: f.files_directory.map(Into::into),
+            device: DeviceFacts {
+                os_type: f.os_type,
+                os_version: f.os_version,
+                device_manufacturer: f.device_manufacturer,
+                device_model: f.device_model,
+                app_version: f.app_version,
+                app_build: f.app_build,
+                language: f.language,
+                timezone: f.timezone,
+                screen_resolution: f.screen_width.zip(f.screen_height),
+                scale: f.scale,
+                is_portrait: f.is_portrait,
+                carrier: f.carrier,
+                network_type: f.network_type,
+                network_technology: f.network_technology,
+                physical_memory: f.physical_memory,
+                total_storage: f.total_storage,
+            },
+        }
+    }
 }
 
 fn settle(answer: Arc<dyn Answer>) -> registry::Answer {
@@ -51,8 +129,7 @@ fn settle(answer: Arc<dyn Answer>) -> registry::Answer {
 /// Creates (or replaces) the tracker of `namespace` from its JSON configuration.
 #[uniffi::export]
 pub fn create_tracker(namespace: String, config_json: String, facts: PlatformFacts, answer: Arc<dyn Answer>) {
-    let platform =
-        PlatformDefaults { app_id: facts.app_id, files_directory: facts.files_directory.map(Into::into) };
+    let platform = PlatformDefaults::from(facts);
     catch_panic("createTracker", settle(answer), |a| registry::create_tracker(&namespace, &config_json, &platform, a));
 }
 
@@ -121,7 +198,27 @@ mod tests {
     }
 
     fn facts() -> PlatformFacts {
-        PlatformFacts { app_id: Some("com.example".into()), files_directory: None }
+        PlatformFacts {
+            app_id: Some("com.example".into()),
+            files_directory: None,
+            os_type: None,
+            os_version: None,
+            device_manufacturer: None,
+            device_model: None,
+            app_version: None,
+            app_build: None,
+            language: None,
+            timezone: None,
+            screen_width: None,
+            screen_height: None,
+            scale: None,
+            is_portrait: None,
+            carrier: None,
+            network_type: None,
+            network_technology: None,
+            physical_memory: None,
+            total_storage: None,
+        }
     }
 
     #[test]
