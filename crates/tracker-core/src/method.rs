@@ -250,8 +250,9 @@ impl Method {
         })
     }
 
-    /// How many arguments the method takes at most.
-    fn max_arguments(self) -> usize {
+    /// How many arguments the method takes at most (JavaScript's argument
+    /// list; a missing one is `null`).
+    pub fn max_arguments(self) -> usize {
         if self.event_type().is_some() {
             2
         } else if self.subject_key().is_some()
@@ -423,6 +424,19 @@ impl Method {
                 self.name(),
                 args.len()
             )));
+        }
+        // A value JSON cannot carry (NaN, a function, ...) is refused by its
+        // path; the events' own parser does it for `track*` methods.
+        if self.event_type().is_none() {
+            for (i, v) in args.iter().enumerate() {
+                input::check_json(v, &format!("arguments[{i}]")).map_err(|m| {
+                    if self.takes_event() {
+                        TrackerError::InvalidEvent(m)
+                    } else {
+                        bad(m)
+                    }
+                })?;
+            }
         }
         Ok(args)
     }

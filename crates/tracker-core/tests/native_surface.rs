@@ -159,6 +159,8 @@ fn event_times_follow_queue_order_whatever_thread_calls() {
     let dir = temp_dir("ticking");
     let mut json: Value = serde_json::from_str(&config(&dir, json!({"foregroundTimeout": 3600}))).unwrap();
     json["emitterConfig"] = json!({"maxEventStoreSize": 10_000});
+    // The install event shares the first event's time: this test is about the app's events.
+    json["trackerConfig"] = json!({"installAutotracking": false});
     let json = json.to_string();
     let parsed = Config::from_json(&json, &PlatformDefaults::default()).unwrap();
     let options = TrackerOptions { clock: Arc::new(Ticking(AtomicI64::new(1_700_000_000_000))), ..TrackerOptions::default() };

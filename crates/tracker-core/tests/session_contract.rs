@@ -793,7 +793,9 @@ fn decision2_counters_restart_when_a_session_times_out() {
 /// lifecycle events still fire.
 #[test]
 fn decision5_session_context_off_only_leaves_the_entity_off() {
-    let h = Harness::start(with(timeouts(10.0, 10.0), json!({"trackerConfig": {"sessionContext": false}})));
+    // (screenContext off too: the screen entity would follow the screen views.)
+    let tracker = json!({"trackerConfig": {"sessionContext": false, "screenContext": false}});
+    let h = Harness::start(with(timeouts(10.0, 10.0), tracker));
     h.at_s(0.0);
     h.screen("E1");
     let i1 = h.info();
