@@ -700,6 +700,8 @@ pub struct Harness {
     pub config: Value,
     pub recorder: Arc<Recorder>,
     tracker: Option<Tracker>,
+    /// The platform's facts given to the tracker (none by default).
+    pub platform: PlatformDefaults,
 }
 
 impl Harness {
@@ -720,6 +722,7 @@ impl Harness {
             config: Value::Null,
             recorder: Arc::new(Recorder::default()),
             tracker: None,
+            platform: PlatformDefaults::default(),
         };
         h.launch(extra, in_background);
         h
@@ -743,7 +746,7 @@ impl Harness {
     pub fn launch(&mut self, extra: Value, in_background: bool) {
         assert!(self.tracker.is_none(), "stop the running tracker first");
         self.config = self.config_for(&extra);
-        let config = Config::from_json(&self.config.to_string(), &PlatformDefaults::default()).expect("valid config");
+        let config = Config::from_json(&self.config.to_string(), &self.platform).expect("valid config");
         let (ready, r) = Responder::pair();
         let observer: Arc<dyn SessionObserver> = self.recorder.clone();
         let t = Tracker::start(
@@ -798,6 +801,15 @@ impl Harness {
     }
 
     // -- calls ------------------------------------------------------------
+
+    /// Calls a tracker method by name, as `callTracker` does, and waits for
+    /// its value and the log lines of its reply.
+    pub fn call(&self, method: &str, args: Value) -> Result<(Value, Vec<String>), TrackerError> {
+        let m = tracker_core::Method::from_name(method)?;
+        let (done, reply) = tracker_core::Responder::pair();
+        m.invoke(self.t(), &args.to_string(), done);
+        reply.wait().map(|(v, o)| (v, o.log))
+    }
 
     /// Tracks a screen view named `name`.
     pub fn screen(&self, name: &str) {
