@@ -16,6 +16,9 @@
 //! as a Promise rejected with code `INTERNAL` naming the method; and each
 //! exported function is `catch_unwind` for napi-rs, so a panic in this file's
 //! own code becomes a thrown JavaScript error.
+//!
+//! The only platform input is facts about the host (`facts.rs`): the OS,
+//! the user's language and time zone.
 
 use napi::threadsafe_function::{ThreadSafeCallContext, ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{check_status, sys, Env, JsError, JsObject, JsUnknown, NapiRaw, NapiValue, Result};
@@ -23,6 +26,8 @@ use napi_derive::napi;
 use std::cell::RefCell;
 use tracker_core::error::catch_panic;
 use tracker_core::{registry, Failure, PlatformDefaults};
+
+mod facts;
 
 /// A Promise of this thread's, waiting for its answer.
 struct Deferred(sys::napi_deferred);
@@ -112,11 +117,13 @@ fn promise(env: &Env, method: &str, call: impl FnOnce(registry::Answer)) -> Resu
 }
 
 /// Creates (or replaces) the tracker of `namespace`; the databases go to
-/// `storage.directory` of the configuration, or the per-user default.
+/// `storage.directory` of the configuration, or the per-user default. The
+/// host's facts (OS, language, time zone) are read now and handed over.
 #[napi(catch_unwind)]
 pub fn create_tracker(env: Env, tracker_namespace: String, config_json: String) -> Result<JsObject> {
     promise(&env, "createTracker", |a| {
-        registry::create_tracker(&tracker_namespace, &config_json, &PlatformDefaults::default(), a)
+        let platform = PlatformDefaults { device: facts::host(), ..Default::default() };
+        registry::create_tracker(&tracker_namespace, &config_json, &platform, a)
     })
 }
 
