@@ -7,8 +7,10 @@
  * foregroundTimeout 360 s, backgroundTimeout 1.5 s (the docs' 15 s, scaled):
  * a screen view, the app goes to the background, 2 s pass, it comes back. The
  * Foreground event is checked with the background timeout (2 s > 1.5 s), so it
- * starts session 2. Prints each new session as onSessionUpdate reports it,
- * each event as the collector received it, then the getters.
+ * starts session 2. As in Snowplow's 2.x, the first event of a new
+ * installation is preceded by application_install. Prints each new session as
+ * onSessionUpdate reports it, each event as the collector received it, then
+ * the getters.
  */
 const fs = require('fs');
 const os = require('os');
@@ -51,7 +53,7 @@ async function main() {
   console.log('t=2    app comes back to the foreground');
   await setAppState('active');
   await tracker.flush();
-  await collector.waitFor(3);
+  await collector.waitFor(4);
 
   console.log('\nEvents received by the collector:');
   for (const e of collector.events) console.log(`  ${describe(e)}`);
