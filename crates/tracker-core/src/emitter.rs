@@ -381,7 +381,6 @@ impl Worker {
                         .map_err(Self::failed)?;
                 }
                 Action::Retry { after_ms } => {
-                    let _ = &response;
                     let message = format!(
                         "{what}; {} event(s) stay queued and will be retried",
                         ids.len()
