@@ -350,7 +350,7 @@ impl Worker {
                 return Err(Stop::ShutDown);
             }
             let stm = self.clock.now_ms();
-            let (response, what, action) = self.send(&events, stm);
+            let (_response, what, action) = self.send(&events, stm);
             let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
             match action {
                 Action::Delete => {
