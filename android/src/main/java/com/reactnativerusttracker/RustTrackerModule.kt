@@ -9,15 +9,17 @@
 // rejected with its error code and message. Tracker methods are called by
 // name, so this file does not change when the tracker's API grows.
 //
-// The only platform inputs are facts: the package name and the files
-// directory (the core decides the app id default and the storage folder).
+// The only platform inputs are facts (PlatformFacts.kt): the package name and
+// the files directory (the core decides the app id default and the storage
+// folder), and the device, the app and the user's settings, read once per
+// createTracker (the core decides which entities and payload fields they
+// become).
 
 package com.reactnativerusttracker
 
 import com.facebook.react.bridge.Promise
 import com.facebook.react.bridge.ReactApplicationContext
 import com.reactnativerusttracker.core.Answer
-import com.reactnativerusttracker.core.PlatformFacts
 // Aliased: inside this type, its own methods would shadow the bindings' names.
 import com.reactnativerusttracker.core.callTracker as coreCallTracker
 import com.reactnativerusttracker.core.createTracker as coreCreateTracker
@@ -31,8 +33,7 @@ class RustTrackerModule(reactContext: ReactApplicationContext) :
   override fun getName(): String = NAME
 
   override fun createTracker(trackerNamespace: String, configJson: String, promise: Promise) {
-    val context = reactApplicationContext
-    val facts = PlatformFacts(appId = context.packageName, filesDirectory = context.filesDir.absolutePath)
+    val facts = platformFacts(reactApplicationContext)
     handOver(promise) { coreCreateTracker(trackerNamespace, configJson, facts, it) }
   }
 
