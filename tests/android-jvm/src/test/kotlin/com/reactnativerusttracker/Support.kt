@@ -7,6 +7,8 @@ package com.reactnativerusttracker
 
 import android.content.Context
 import android.content.ContextWrapper
+import android.content.pm.PackageManager
+import android.content.res.Resources
 import com.facebook.react.bridge.BridgeReactContext
 import com.facebook.react.bridge.Promise
 import com.facebook.react.bridge.ReactApplicationContext
@@ -30,19 +32,29 @@ import org.junit.jupiter.api.io.TempDir
 /**
  * The app's Context as far as React Native and the module use it: the
  * application context (ReactApplicationContext wraps it), the files directory
- * and the package name.
+ * and the package name; and, with a [device] (Device.kt), the package
+ * manager, resources and system services the module reads its facts from.
+ * Without one, every such read fails (the context has no base), as a read of
+ * a fact may on a real device: the module must leave those facts out.
  */
-class FakeAppContext(private val files: File, private val pkg: String) : ContextWrapper(null) {
+class FakeAppContext(private val files: File, private val pkg: String, private val device: FakeDevice? = null) :
+  ContextWrapper(null) {
   override fun getApplicationContext(): Context = this
 
   override fun getFilesDir(): File = files
 
   override fun getPackageName(): String = pkg
+
+  override fun getPackageManager(): PackageManager? = if (device == null) super.getPackageManager() else device.packageManager
+
+  override fun getResources(): Resources? = if (device == null) super.getResources() else device.resources
+
+  override fun getSystemService(name: String): Any? = if (device == null) super.getSystemService(name) else device.services[name]
 }
 
 /** A React context over a [FakeAppContext]. */
-fun reactContext(filesDir: Path, packageName: String = "com.example.app"): ReactApplicationContext =
-  BridgeReactContext(FakeAppContext(filesDir.toFile(), packageName))
+fun reactContext(filesDir: Path, packageName: String = "com.example.app", device: FakeDevice? = null): ReactApplicationContext =
+  BridgeReactContext(FakeAppContext(filesDir.toFile(), packageName, device))
 
 /** A namespace of its own per test: the core's registry is process-wide. */
 fun uniqueNamespace(prefix: String = "android_jvm"): String =
