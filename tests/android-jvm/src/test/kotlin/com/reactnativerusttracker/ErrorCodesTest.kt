@@ -67,7 +67,7 @@ class ErrorCodesTest : ModuleTestBase() {
         start("trackScreenViewEvent") { module.callTracker(s.namespace, "trackScreenViewEvent", """[{"name":"x"}]""", it) }
       },
       "dead-collector" to { s ->
-        create(s.namespace, """{"networkConfig":{"endpoint":"http://127.0.0.1:9"}}""")
+        create(s.namespace, """{"networkConfig":{"endpoint":"http://127.0.0.1:9"},$ONLY_APP_EVENTS}""")
         resolve("trackScreenViewEvent") { module.callTracker(s.namespace, "trackScreenViewEvent", """[{"name":"x"}]""", it) }
         start("flush") { module.callTracker(s.namespace, "flush", "[]", it) }
       },

@@ -34,7 +34,7 @@ class OrderingTest : ModuleTestBase() {
   @BeforeEach
   fun createTracker() {
     val created = RecordingPromise("createTracker")
-    module.createTracker(namespace, """{"networkConfig":{"endpoint":"${collector.url}"}}""", created)
+    module.createTracker(namespace, """{"networkConfig":{"endpoint":"${collector.url}"},$ONLY_APP_EVENTS}""", created)
     assertInstanceOfResolved(created.await(), "createTracker")
   }
 

@@ -142,7 +142,7 @@ class RustTrackerModuleTest {
   @Test
   fun `the database lives in the app's files directory, and the package name is the default app id`() {
     val collector = collector()
-    createTracker("""{"networkConfig":{"endpoint":"${collector.url}"}}""")
+    createTracker("""{"networkConfig":{"endpoint":"${collector.url}"},$ONLY_APP_EVENTS}""")
     assertNull(value(callTracker("trackScreenViewEvent", """[{"name":"Home"}]""")))
     val folder = filesDir.resolve("react-native-rust-tracker")
     val db = folder.resolve("rn-rust-tracker-$namespace.sqlite").toFile()
@@ -229,7 +229,7 @@ class RustTrackerModuleTest {
   @Test
   fun `a call returns before its Promise is settled - flush waits for the collector, not the caller`() {
     val collector = collector()
-    createTracker("""{"networkConfig":{"endpoint":"${collector.url}"}}""")
+    createTracker("""{"networkConfig":{"endpoint":"${collector.url}"},$ONLY_APP_EVENTS}""")
     val held = collector.hold()
     val track = RecordingPromise("track")
     module.callTracker(namespace, "trackScreenViewEvent", """[{"name":"Home"}]""", track)

@@ -42,7 +42,7 @@ class SessionUpdateTest : ModuleTestBase() {
   @Test
   fun `with onSessionUpdate each session comes in the reply of the call that started it, in order, before any later reply`() {
     val created = start("createTracker") {
-      module.createTracker(namespace, """{"networkConfig":{"endpoint":"${collector.url}"},"sessionConfig":{"onSessionUpdate":true}}""", it)
+      module.createTracker(namespace, """{"networkConfig":{"endpoint":"${collector.url}"},"sessionConfig":{"onSessionUpdate":true},$ONLY_APP_EVENTS}""", it)
     }
     assertNull(resolvedReply(created.await()).sessions)
 
@@ -87,7 +87,7 @@ class SessionUpdateTest : ModuleTestBase() {
 
   @Test
   fun `without onSessionUpdate no reply carries sessions`() {
-    val created = start("createTracker") { module.createTracker(namespace, """{"networkConfig":{"endpoint":"${collector.url}"}}""", it) }
+    val created = start("createTracker") { module.createTracker(namespace, """{"networkConfig":{"endpoint":"${collector.url}"},$ONLY_APP_EVENTS}""", it) }
     assertNull(resolvedReply(created.await()).sessions)
     val made = run()
     for ((p, _) in made) assertNull(resolvedReply(p.await(), p.what).sessions, p.what)

@@ -56,6 +56,12 @@ class FakeAppContext(private val files: File, private val pkg: String, private v
 fun reactContext(filesDir: Path, packageName: String = "com.example.app", device: FakeDevice? = null): ReactApplicationContext =
   BridgeReactContext(FakeAppContext(filesDir.toFile(), packageName, device))
 
+/**
+ * The trackerConfig keys of a test that counts the app's own events: 2.x's
+ * application_install and screen_end events (on by default) turned off.
+ */
+const val ONLY_APP_EVENTS = """"trackerConfig":{"installAutotracking":false,"screenEngagementAutotracking":false}"""
+
 /** A namespace of its own per test: the core's registry is process-wide. */
 fun uniqueNamespace(prefix: String = "android_jvm"): String =
   prefix + "_" + UUID.randomUUID().toString().replace("-", "").take(12)
