@@ -18,6 +18,7 @@
 use std::sync::Arc;
 use tracker_core::error::catch_panic;
 use tracker_core::registry;
+use tracker_core::config::DeviceFacts;
 use tracker_core::{Failure, PlatformDefaults};
 
 uniffi::setup_scaffolding!();
