@@ -8,7 +8,13 @@
  * validates and decides. This layer only encodes arguments as JSON, names
  * each tracker method (the core's table, crates/tracker-core/src/method.rs,
  * knows what each takes and answers), hands the sessions a reply carries to
- * `onSessionUpdate`, and shapes results.
+ * `onSessionUpdate`, prints the log lines it carries, and shapes results.
+ *
+ * Two kinds of events reach every live tracker at once, and the core of each
+ * decides whether to track them: messages of Snowplow's WebView tracker
+ * (`getWebViewCallback()`), and uncaught JavaScript errors (React Native's
+ * global error handler, chained to the previous one when the first tracker is
+ * created; `trackerConfig.exceptionAutotracking`).
  */
 import type { Spec } from './NativeRustTracker';
 import type {
@@ -18,6 +24,7 @@ import type {
   ReactNativeTracker,
   SessionState,
   TrackerControllerConfiguration,
+  WebViewMessageHandler,
 } from './types';
 
 /** The native methods the API needs: the TurboModule spec, minus codegen's base type. */
@@ -45,6 +52,59 @@ export class TrackerError extends Error {
 interface Reply {
   value: unknown;
   sessions?: { namespace: string; session: SessionState }[];
+  /** Lines the core asks to put in the app's log (it applies `trackerConfig.logLevel`). */
+  log?: string[];
+}
+
+const PREFIX = '[react-native-rust-tracker]';
+
+/** Prints the log lines of a reply to a call on `namespace`'s tracker. */
+function printLog(namespace: string, reply: Reply | null | undefined): void {
+  const lines = reply?.log;
+  if (!Array.isArray(lines)) return;
+  for (const line of lines) console.warn(`${PREFIX} ${namespace}: ${String(line)}`);
+}
+
+/** React Native's global error handler (the `ErrorUtils` global). */
+type GlobalHandler = (error: unknown, isFatal?: boolean) => void;
+interface ErrorUtilsLike {
+  getGlobalHandler(): GlobalHandler | undefined;
+  setGlobalHandler(handler: GlobalHandler): void;
+}
+
+/** React Native's `ErrorUtils`, when this JavaScript runtime has one. */
+function errorUtils(): ErrorUtilsLike | undefined {
+  const eu = (globalThis as { ErrorUtils?: Partial<ErrorUtilsLike> }).ErrorUtils;
+  if (eu && typeof eu.getGlobalHandler === 'function' && typeof eu.setGlobalHandler === 'function') {
+    return eu as ErrorUtilsLike;
+  }
+  return undefined;
+}
+
+/** String(value), or a placeholder for a value that refuses to become one. */
+function text(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** The application_error fields of what was thrown: its message and stack, as the runtime gives them. */
+function describeError(error: unknown, isFatal: unknown): { message: string; stackTrace: string | null; isFatal: boolean } {
+  let message: unknown;
+  let stack: unknown;
+  try {
+    message = (error as { message?: unknown } | null)?.message;
+    stack = (error as { stack?: unknown } | null)?.stack;
+  } catch {
+    // A getter that throws: described by String() below.
+  }
+  return {
+    message: typeof message === 'string' && message !== '' ? message : text(error),
+    stackTrace: typeof stack === 'string' ? stack : null,
+    isFatal: isFatal === true,
+  };
 }
 
 type SessionCallback = (session: SessionState) => void;
@@ -121,6 +181,14 @@ export interface TrackerApi {
   removeTracker(namespace: string): Promise<boolean>;
   removeAllTrackers(): Promise<boolean>;
   setAppState(state: AppStateName): Promise<void>;
+  getWebViewCallback(): WebViewMessageHandler;
+  getAllTrackers(): ReactNativeTracker[];
+}
+
+/** A tracker created and not removed: what the app got, and a way to call any core method on it. */
+interface LiveTracker {
+  tracker: ReactNativeTracker;
+  call(name: string, args: unknown[]): Promise<unknown>;
 }
 
 /**
@@ -131,6 +199,46 @@ export interface TrackerApi {
 export function makeApi(surface: () => NativeSurface, onCreate: (api: TrackerApi) => void = () => undefined): TrackerApi {
   /** The `onSessionUpdate` of each namespace's current tracker, for `setAppState` replies. */
   const callbacks = new Map<string, { callback: SessionCallback }>();
+  /** Each namespace's current tracker, in creation order, until removed. */
+  const live = new Map<string, LiveTracker>();
+  let errorHandlerInstalled = false;
+
+  /** Calls `name` with `args` on every live tracker; a failure only goes to the log. */
+  function callEveryTracker(name: string, args: unknown[]): void {
+    for (const [namespace, entry] of Array.from(live)) {
+      let pending: Promise<unknown>;
+      try {
+        pending = entry.call(name, args);
+      } catch (e) {
+        pending = Promise.reject(e);
+      }
+      pending.catch((e: unknown) => {
+        console.warn(`${PREFIX} ${namespace}: ${asError(name, e).message}`);
+      });
+    }
+  }
+
+  /**
+   * Chains a handler to React Native's global error handler, once: it hands
+   * the error to every live tracker (whose core tracks it when its
+   * `exceptionAutotracking` is on), then calls the previous handler with the
+   * same arguments.
+   */
+  function installErrorHandler(): void {
+    if (errorHandlerInstalled) return;
+    const eu = errorUtils();
+    if (!eu) return;
+    errorHandlerInstalled = true;
+    const previous = eu.getGlobalHandler();
+    eu.setGlobalHandler((...args: Parameters<GlobalHandler>) => {
+      try {
+        callEveryTracker('trackUncaughtError', [describeError(args[0], args[1])]);
+      } catch (e) {
+        console.warn(`${PREFIX} trackUncaughtError: ${text(e)}`);
+      }
+      if (typeof previous === 'function') previous(...args);
+    });
+  }
 
   function deliver(reply: Reply, own?: SessionCallback): void {
     for (const { namespace, session } of reply.sessions ?? []) {
@@ -144,6 +252,7 @@ export function makeApi(surface: () => NativeSurface, onCreate: (api: TrackerApi
     controllerConfig: TrackerControllerConfiguration = {},
   ): ReactNativeTracker {
     onCreate(api);
+    installErrorHandler();
     const { sessionConfig, ...rest } = controllerConfig;
     const onSessionUpdate = sessionConfig?.onSessionUpdate;
     const own = typeof onSessionUpdate === 'function' ? onSessionUpdate : undefined;
@@ -166,12 +275,7 @@ export function makeApi(surface: () => NativeSurface, onCreate: (api: TrackerApi
       // later call on the namespace with it: nothing to do with it here.
       surface()
         .createTracker(namespace, encode('createTracker', config))
-        .then((json) => {
-          // Lines the core asks to put in the app's log (trackerConfig.logLevel).
-          for (const line of (JSON.parse(json) as { log?: string[] }).log ?? []) {
-            console.warn(`[react-native-rust-tracker] ${namespace}: ${line}`);
-          }
-        })
+        .then((json) => printLog(namespace, JSON.parse(json) as Reply))
         .catch(() => undefined);
     } catch (e) {
       unreachable = asError('createTracker', e);
@@ -182,6 +286,7 @@ export function makeApi(surface: () => NativeSurface, onCreate: (api: TrackerApi
         if (unreachable) return Promise.reject(unreachable);
         return invoke(name, () => surface().callTracker(namespace, name, encode(name, args))).then((reply) => {
           deliver(reply, own);
+          printLog(namespace, reply);
           return shape(reply.value);
         });
       };
@@ -189,7 +294,7 @@ export function makeApi(surface: () => NativeSurface, onCreate: (api: TrackerApi
     const none = (): void => undefined;
     const orUndefined = <T>(v: unknown): T | undefined => (v === null ? undefined : (v as T));
 
-    return Object.freeze({
+    const tracker = Object.freeze({
       trackScreenViewEvent: method('trackScreenViewEvent', none),
       trackSelfDescribingEvent: method('trackSelfDescribingEvent', none),
       trackStructuredEvent: method('trackStructuredEvent', none),
@@ -213,10 +318,27 @@ export function makeApi(surface: () => NativeSurface, onCreate: (api: TrackerApi
       resumeSessionChecking: method('resumeSessionChecking', none),
       flush: method('flush', none),
       getDeliveryStats: method('getDeliveryStats', (v) => v as DeliveryStats),
+      addGlobalContexts: method('addGlobalContexts', none),
+      removeGlobalContexts: method('removeGlobalContexts', none),
+      setUserId: method('setUserId', none),
+      setNetworkUserId: method('setNetworkUserId', none),
+      setDomainUserId: method('setDomainUserId', none),
+      setIpAddress: method('setIpAddress', none),
+      setUseragent: method('setUseragent', none),
+      setTimezone: method('setTimezone', none),
+      setLanguage: method('setLanguage', none),
+      setScreenResolution: method('setScreenResolution', none),
+      setScreenViewport: method('setScreenViewport', none),
+      setColorDepth: method('setColorDepth', none),
+      setSubjectData: method('setSubjectData', none),
     }) as ReactNativeTracker;
+    live.delete(namespace); // a namespace created again moves to the end
+    live.set(namespace, { tracker, call: (name, args) => method(name, (v) => v)(...args) });
+    return tracker;
   }
 
   function removeTracker(namespace: string): Promise<boolean> {
+    live.delete(namespace);
     const entry = callbacks.get(namespace);
     return invoke('removeTracker', () => surface().removeTracker(namespace)).then((reply) => {
       // Replies to calls made before the removal have been delivered by now.
@@ -226,6 +348,7 @@ export function makeApi(surface: () => NativeSurface, onCreate: (api: TrackerApi
   }
 
   function removeAllTrackers(): Promise<boolean> {
+    live.clear();
     const before = new Map(callbacks);
     return invoke('removeAllTrackers', () => surface().removeAllTrackers()).then(() => {
       for (const [namespace, entry] of before) if (callbacks.get(namespace) === entry) callbacks.delete(namespace);
@@ -237,6 +360,41 @@ export function makeApi(surface: () => NativeSurface, onCreate: (api: TrackerApi
     return invoke('setAppState', () => surface().setAppState(state)).then((reply) => deliver(reply));
   }
 
-  const api: TrackerApi = { createTracker, removeTracker, removeAllTrackers, setAppState };
+  /**
+   * The `onMessage` handler for a `react-native-webview` WebView whose page
+   * uses Snowplow's WebView tracker: each message goes, as received, to every
+   * live tracker, whose core tracks the event when the message names no
+   * trackers or names its namespace. Never throws; failures go to the log.
+   */
+  function getWebViewCallback(): WebViewMessageHandler {
+    return (message) => {
+      let data: unknown;
+      try {
+        data = message.nativeEvent.data;
+      } catch (e) {
+        console.warn(`${PREFIX} trackWebViewMessage: not a WebView message (${text(e)})`);
+        return;
+      }
+      try {
+        callEveryTracker('trackWebViewMessage', [data]);
+      } catch (e) {
+        console.warn(`${PREFIX} trackWebViewMessage: ${text(e)}`);
+      }
+    };
+  }
+
+  /** The trackers created and not removed, in creation order. */
+  function getAllTrackers(): ReactNativeTracker[] {
+    return Array.from(live.values(), (entry) => entry.tracker);
+  }
+
+  const api: TrackerApi = {
+    createTracker,
+    removeTracker,
+    removeAllTrackers,
+    setAppState,
+    getWebViewCallback,
+    getAllTrackers,
+  };
   return api;
 }

@@ -37,6 +37,6 @@ function followAppState(api: TrackerApi): void {
 
 const api = makeApi(surface, followAppState);
 
-export const { createTracker, removeTracker, removeAllTrackers, setAppState } = api;
+export const { createTracker, removeTracker, removeAllTrackers, setAppState, getWebViewCallback, getAllTrackers } = api;
 export { TrackerError } from './api';
 export type * from './types';

@@ -32,6 +32,6 @@ function loadAddon(): NativeSurface {
 
 const api = makeApi(loadAddon);
 
-export const { createTracker, removeTracker, removeAllTrackers, setAppState } = api;
+export const { createTracker, removeTracker, removeAllTrackers, setAppState, getWebViewCallback, getAllTrackers } = api;
 export { TrackerError } from './api';
 export type * from './types';

@@ -1,9 +1,11 @@
 /**
- * Public types of react-native-rust-tracker: the configuration objects and the
- * tracker of Snowplow's React Native tracker 2.x API, with the options this
- * tracker adds (`storage`, `continueSessionOnRestart`, `flush`,
- * `startNewSession`). Values are validated by the Rust core, which rejects
- * unknown keys, so a typo never goes unnoticed.
+ * Public types of react-native-rust-tracker: every type Snowplow's React
+ * Native tracker 2.1.2 exports, with the same names and shapes an app written
+ * for it type-checks against (tests/types/ proves it), plus the options this
+ * tracker adds (`storage`, `continueSessionOnRestart`, `onSessionUpdate`,
+ * `flush`, `startNewSession`, `getDeliveryStats`, ...). Values are validated
+ * by the Rust core, which rejects unknown configuration keys, so a typo never
+ * goes unnoticed.
  */
 
 /** HTTP method used to send events. */
@@ -44,20 +46,38 @@ export interface TrackerConfiguration {
   lifecycleAutotracking?: boolean;
   /** Base64-encode self-describing data and entities (`ue_px`, `cx`). Default true. */
   base64Encoding?: boolean;
-  /** Send the nil UUID as session `userId` and no `previousSessionId`. Default false. */
+  /**
+   * Leave out `uid`, `duid`, `tnuid` and `ip`, and send the nil UUID as the session's `userId`
+   * and no `previousSessionId`. Default false.
+   */
   userAnonymisation?: boolean;
-  /** `'error'` and above report options that have no effect, once, with console.warn. Default `'off'`. */
+  /**
+   * `'error'` and above print, with console.warn, options that have no effect (once) and keys of
+   * event arguments that were ignored. Default `'off'`.
+   */
   logLevel?: LogLevel;
-  /** 2.x keys accepted so that a 2.x configuration works; not applied yet (reported at `logLevel` error). */
+  /** Attach the application entity (app version and build). Default true. */
   applicationContext?: boolean;
+  /** Attach the platform entity (`mobile_context`: OS, device, carrier, network). Default true. */
   platformContext?: boolean;
+  /** Accepted for 2.x; no effect (reported at `logLevel` error). Default false. */
   geoLocationContext?: boolean;
+  /** Attach the deep_link entity to the first screen view after `trackDeepLinkReceivedEvent`. Default true. */
   deepLinkContext?: boolean;
+  /** Attach the screen entity of the current screen view to every event after it. Default true. */
   screenContext?: boolean;
+  /** Accepted for 2.x; no effect: native views are not tracked (reported at `logLevel` error). Default false. */
   screenViewAutotracking?: boolean;
+  /**
+   * Track screen_end with the screen_summary entity before each screen view after the first, fed
+   * by `trackScrollChangedEvent` and `trackListItemViewEvent`. Default true.
+   */
   screenEngagementAutotracking?: boolean;
+  /** Track application_install once per installation, before its first event. Default true. */
   installAutotracking?: boolean;
+  /** Track uncaught JavaScript errors (React Native's global error handler) as application_error. Default true. */
   exceptionAutotracking?: boolean;
+  /** Accepted for 2.x; no effect (reported at `logLevel` error). Default false. */
   diagnosticAutotracking?: boolean;
 }
 
@@ -123,6 +143,67 @@ export interface EmitterConfiguration {
   threadPoolSize?: number;
 }
 
+/** A screen's width and height, in pixels. */
+export type ScreenSize = [number, number];
+
+/**
+ * The subject: user and device fields sent with every event. `null` leaves a
+ * field out (or, in `setSubjectData`, clears it); `timezone`, `language` and
+ * `screenResolution` default to the platform's.
+ */
+export interface SubjectConfiguration {
+  /** Sent as `uid`. */
+  userId?: string | null;
+  /** Sent as `tnuid`; a UUID. */
+  networkUserId?: string | null;
+  /** Sent as `duid`; a UUID. */
+  domainUserId?: string | null;
+  /** Sent as `ua`, instead of none. */
+  useragent?: string | null;
+  /** Sent as `ip`. */
+  ipAddress?: string | null;
+  /** Sent as `tz`, an IANA time zone such as `'Europe/London'`. */
+  timezone?: string | null;
+  /** Sent as `lang`, a BCP 47 tag such as `'en-GB'`. */
+  language?: string | null;
+  /** Sent as `res`, `'WxH'`. */
+  screenResolution?: ScreenSize | null;
+  /** Sent as `vp`, `'WxH'`. */
+  screenViewport?: ScreenSize | null;
+  /** Sent as `cd`, an integer. */
+  colorDepth?: number | null;
+}
+
+/** The legal basis of the processing (gdpr entity). */
+export type Basis =
+  | 'consent'
+  | 'contract'
+  | 'legal_obligation'
+  | 'legitimate_interests'
+  | 'public_task'
+  | 'vital_interests';
+
+/** The gdpr entity (`iglu:com.snowplowanalytics.snowplow/gdpr/jsonschema/1-0-0`) attached to every event. */
+export interface GdprConfiguration {
+  basisForProcessing: Basis;
+  /** At most 255 characters. */
+  documentId?: string | null;
+  /** At most 16 characters. */
+  documentVersion?: string | null;
+  /** At most 4096 characters. */
+  documentDescription?: string | null;
+}
+
+/** Entities attached to every event, under a tag they are removed by. */
+export interface GlobalContext {
+  /** Adding the same tag again replaces its entities. */
+  tag: string;
+  globalContexts: SelfDescribing[];
+}
+
+/** The global contexts a tracker starts with. */
+export type GCConfiguration = GlobalContext[];
+
 /** Where the tracker keeps its SQLite databases. */
 export interface StorageConfiguration {
   /** A directory; default: the app's files directory (mobile) or the per-user data directory (Node). */
@@ -134,6 +215,9 @@ export interface TrackerControllerConfiguration {
   trackerConfig?: TrackerConfiguration;
   sessionConfig?: SessionConfiguration;
   emitterConfig?: EmitterConfiguration;
+  subjectConfig?: SubjectConfiguration;
+  gdprConfig?: GdprConfiguration;
+  gcConfig?: GCConfiguration;
   storage?: StorageConfiguration;
 }
 
@@ -341,6 +425,12 @@ export interface DeliveryStats {
   lastError: string | null;
 }
 
+/**
+ * The `onMessage` handler of a `react-native-webview` WebView that receives
+ * the events of Snowplow's WebView tracker (`getWebViewCallback()`).
+ */
+export type WebViewMessageHandler = (message: { nativeEvent: { data: string } }) => void;
+
 /** App state names, as React Native's AppState reports them. */
 export type AppStateName = 'active' | 'background' | 'inactive' | 'unknown' | 'extension';
 
@@ -376,6 +466,32 @@ export interface ReactNativeTracker {
    * once all are stored, and stores none if any is refused.
    */
   readonly trackEcommerceTransactionEvent: (argmap: EcommerceTransactionProps, contexts?: EventContext[]) => Promise<void>;
+  /** Attaches `gc.globalContexts` to every later event, under `gc.tag` (replacing that tag's). */
+  readonly addGlobalContexts: (gc: GlobalContext) => Promise<void>;
+  /** Stops attaching the global contexts of `tag`. */
+  readonly removeGlobalContexts: (tag: string) => Promise<void>;
+  /** Sets `uid`; null clears it. */
+  readonly setUserId: (newUid: string | null) => Promise<void>;
+  /** Sets `tnuid` (a UUID); null clears it. */
+  readonly setNetworkUserId: (newNuid: string | null) => Promise<void>;
+  /** Sets `duid` (a UUID); null clears it. */
+  readonly setDomainUserId: (newDuid: string | null) => Promise<void>;
+  /** Sets `ip`; null clears it. */
+  readonly setIpAddress: (newIp: string | null) => Promise<void>;
+  /** Sets `ua`; null clears it. */
+  readonly setUseragent: (newUagent: string | null) => Promise<void>;
+  /** Sets `tz`; null clears it (the platform's is only the default at creation). */
+  readonly setTimezone: (newTz: string | null) => Promise<void>;
+  /** Sets `lang`; null clears it. */
+  readonly setLanguage: (newLang: string | null) => Promise<void>;
+  /** Sets `res`; null clears it. */
+  readonly setScreenResolution: (newRes: ScreenSize | null) => Promise<void>;
+  /** Sets `vp`; null clears it. */
+  readonly setScreenViewport: (newView: ScreenSize | null) => Promise<void>;
+  /** Sets `cd`; null clears it. */
+  readonly setColorDepth: (newColorD: number | null) => Promise<void>;
+  /** Sets each subject field present in `config`; null clears that field, an absent one is unchanged. */
+  readonly setSubjectData: (config: SubjectConfiguration) => Promise<void>;
   /** The installation user id (also before any event). */
   readonly getSessionUserId: () => Promise<string | undefined>;
   /** The current session id; undefined before the first event of this run. */

@@ -28,7 +28,15 @@ test('importing the Node entry loads nothing native and starts nothing', () => {
   const out = JSON.parse(r.stdout.trim());
   assert.deepEqual(out.natives, []);
   assert.equal(out.handles, 0);
-  assert.deepEqual(out.exports, ['TrackerError', 'createTracker', 'removeAllTrackers', 'removeTracker', 'setAppState']);
+  assert.deepEqual(out.exports, [
+    'TrackerError',
+    'createTracker',
+    'getAllTrackers',
+    'getWebViewCallback',
+    'removeAllTrackers',
+    'removeTracker',
+    'setAppState',
+  ]);
 });
 
 test('React Native entry: no lookup at import, then follows AppState through the TurboModule', async (t) => {
