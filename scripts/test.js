@@ -2,7 +2,8 @@
 'use strict';
 /**
  * `npm test`: every test of the project, in order, stopping at the first
- * failure. Rust (core, FFI), the addon and TypeScript build, the bindings
+ * failure. Rust (core, FFI), the addon and TypeScript build, the type
+ * compatibility with Snowplow's React Native tracker 2.1.2, the bindings
  * generation, the Node end-to-end and parity tests on the real core, then
  * the generated Kotlin bindings on the JVM (JNA loads the host library), and
  * the Android TurboModule compiled against react-android and the codegen
@@ -15,6 +16,7 @@ const root = path.resolve(__dirname, '..');
 const steps = [
   ['Rust tests', 'cargo', ['test', '--workspace', '--exclude', 'tracker-node']],
   ['Build addon and TypeScript', process.execPath, [path.join(__dirname, 'build.js')]],
+  ['TypeScript compatibility with Snowplow RN 2.1.2', process.execPath, [path.join(root, 'tests', 'types', 'check.js')]],
   ['Generate Kotlin and Swift bindings', process.execPath, [path.join(__dirname, 'bindings.js')]],
   ['Node end-to-end tests and layer parity', process.execPath, ['--test', '--test-concurrency=2', 'tests/node/']],
   ['JVM tests of the generated Kotlin bindings', 'mvn', ['-B', '--no-transfer-progress', '-f', 'tests/jvm/pom.xml', 'test']],
