@@ -15,6 +15,8 @@ const path = require('path');
 const root = path.resolve(__dirname, '..');
 const steps = [
   ['Rust tests', 'cargo', ['test', '--workspace', '--exclude', 'tracker-node']],
+  // The addon itself links only into Node; its facts parsing is tested on its own.
+  ['Node addon facts', 'cargo', ['test', '-p', 'tracker-node', '--test', 'facts']],
   ['Build addon and TypeScript', process.execPath, [path.join(__dirname, 'build.js')]],
   ['TypeScript compatibility with Snowplow RN 2.1.2', process.execPath, [path.join(root, 'tests', 'types', 'check.js')]],
   ['Generate Kotlin and Swift bindings', process.execPath, [path.join(__dirname, 'bindings.js')]],
