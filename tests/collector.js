@@ -5,8 +5,17 @@
  * payload_data body, GET /i with one event in the query), keeps every event
  * it receives, and can be told to fail (an HTTP status, or a dropped
  * connection) to play a dead or misbehaving collector.
+ *
+ * Every event that arrives, whatever the collector answers, is checked
+ * against its Iglu schemas (tests/node/iglu.js: the payload, the
+ * self-describing event and every entity). An invalid one is recorded in
+ * `problems`, and `close()` then rejects with all of them, so that a test
+ * fails as soon as it closes its collector, which every test must do (an open
+ * server keeps its process alive). A collector never closed with problems
+ * left unreported fails its process at exit.
  */
 const http = require('http');
+const { checkEvent } = require('./node/iglu');
 
 const POST_PATH = '/com.snowplowanalytics.snowplow/tp2';
 const PAYLOAD_DATA = 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4';
@@ -24,12 +33,43 @@ function decode(raw) {
   const session = entities.find((e) => e.schema.includes('/client_session/'));
   return {
     raw,
+    ueSchema: ue ? ue.schema : undefined,
     contextsSchema: co ? co.schema : undefined,
     schema: ue ? ue.data.schema : undefined,
     data: ue ? ue.data.data : undefined,
     entities,
     session: session ? session.data : undefined,
   };
+}
+
+/** Collectors whose problems no `close()` has reported yet. */
+const unreported = new Set();
+process.on('exit', () => {
+  const problems = [...unreported].flatMap((c) => c.problems);
+  if (problems.length === 0) return;
+  process.stderr.write(`collector: ${problems.length} invalid event(s) never reported by close():\n${problems.join('\n')}\n`);
+  process.exitCode = 1;
+});
+
+/** A problem's line: what was wrong with which event. */
+function describe(raw, why) {
+  const what = raw && typeof raw === 'object' ? `e=${raw.e} eid=${raw.eid}` : JSON.stringify(raw);
+  return `${what}: ${why}`;
+}
+
+/** The problems of one received event (undecodable, or not valid against its Iglu schemas). */
+function validate(raw) {
+  let event;
+  try {
+    event = decode(raw);
+  } catch (e) {
+    return [describe(raw, `cannot be decoded: ${e.message}`)];
+  }
+  try {
+    return checkEvent(event).map((m) => describe(raw, m));
+  } catch (e) {
+    return [describe(raw, e.message)];
+  }
 }
 
 /** The events of a request, decoded, or [] when it is not a valid one. */
@@ -50,6 +90,8 @@ function peek(method, url, body) {
 async function startCollector({ postPath = POST_PATH } = {}) {
   const events = [];
   const requests = [];
+  const problems = [];
+  const self = { problems };
   let failure = null;
   let held = null;
   let answer = null;
@@ -63,6 +105,7 @@ async function startCollector({ postPath = POST_PATH } = {}) {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
+      inspect(req.method, new URL(req.url, 'http://collector'), Buffer.concat(chunks).toString('utf8'));
       if (hanging) return; // never answered
       if (held) {
         const h = held;
@@ -109,11 +152,37 @@ async function startCollector({ postPath = POST_PATH } = {}) {
         res.writeHead(400).end(String(e));
         return;
       }
-      for (const raw of received) events.push(decode(raw));
+      for (const raw of received) {
+        try {
+          events.push(decode(raw));
+        } catch {
+          // undecodable: not kept, and already one of `problems`
+        }
+      }
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
       notify();
     };
   });
+  /** Checks every event of a tracker protocol request, as it arrives. */
+  const inspect = (method, url, body) => {
+    let raws;
+    if (method === 'POST' && url.pathname !== '/i') {
+      try {
+        const parsed = JSON.parse(body);
+        if (parsed.schema !== PAYLOAD_DATA || !Array.isArray(parsed.data)) return; // answered 400 below
+        raws = parsed.data;
+      } catch {
+        return;
+      }
+    } else if (method === 'GET' && url.pathname === '/i') {
+      raws = [Object.fromEntries(url.searchParams)];
+    } else return;
+    for (const raw of raws) {
+      for (const p of validate(raw)) if (!problems.includes(p)) problems.push(p); // a retried event once
+    }
+    if (problems.length > 0) unreported.add(self);
+  };
+
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
 
@@ -162,11 +231,21 @@ async function startCollector({ postPath = POST_PATH } = {}) {
         check();
       });
     },
-    close() {
+    /** Every invalid event received so far, one line each ([] when all were valid). */
+    problems,
+    /**
+     * Stops the server; rejects when any event received was invalid against
+     * its Iglu schemas, listing them.
+     */
+    async close() {
       server.closeAllConnections?.();
-      return new Promise((resolve) => server.close(() => resolve()));
+      await new Promise((resolve) => server.close(() => resolve()));
+      unreported.delete(self);
+      if (problems.length > 0) {
+        throw new Error(`the collector received ${problems.length} invalid event(s):\n${problems.join('\n')}`);
+      }
     },
   };
 }
 
-module.exports = { startCollector, decode, POST_PATH };
+module.exports = { startCollector, decode, validate, POST_PATH };

@@ -21,13 +21,35 @@ const KNOWN = new Set([
   'maxItems', 'maxLength', 'minLength', 'minimum', 'maximum', 'pattern', 'format',
 ]);
 
-/** The schema of an Iglu URI (`iglu:vendor/name/jsonschema/1-0-0`), from the fixtures. */
+/**
+ * Throws when `schema`, or any schema inside it, uses a keyword or a format
+ * the checker does not know: every schema is read whole before use, so that
+ * no part of it is silently left unchecked.
+ */
+function lint(schema, at) {
+  if (typeOf(schema) !== 'object') throw new Error(`not a schema at ${at}`);
+  for (const key of Object.keys(schema)) {
+    if (!KNOWN.has(key) && !ANNOTATIONS.has(key)) throw new Error(`the checker does not know the keyword ${key} (at ${at})`);
+  }
+  if (schema.format !== undefined && !(schema.format in FORMATS)) throw new Error(`the checker does not know the format ${schema.format} (at ${at})`);
+  for (const [key, sub] of Object.entries(schema.properties || {})) lint(sub, `${at}.${key}`);
+  if (schema.items !== undefined) lint(schema.items, `${at}[]`);
+  if (typeOf(schema.additionalProperties) === 'object') lint(schema.additionalProperties, `${at}.*`);
+}
+
+const cache = new Map();
+
+/** The schema of an Iglu URI (`iglu:vendor/name/jsonschema/1-0-0`), from the fixtures, checked by lint(). */
 function schemaOf(uri) {
+  if (cache.has(uri)) return cache.get(uri);
   const m = /^iglu:([^/]+)\/([^/]+)\/([^/]+)\/(\d+-\d+-\d+)$/.exec(uri);
   if (!m) throw new Error(`not an Iglu URI: ${uri}`);
   const file = path.join(ROOT, m[1], m[2], m[3], m[4]);
   if (!fs.existsSync(file)) throw new Error(`no fixture for ${uri} (expected ${path.relative(process.cwd(), file)})`);
-  return JSON.parse(fs.readFileSync(file, 'utf8'));
+  const schema = JSON.parse(fs.readFileSync(file, 'utf8'));
+  lint(schema, uri);
+  cache.set(uri, schema);
+  return schema;
 }
 
 function typeOf(v) {
@@ -142,27 +164,69 @@ function checkSelfDescribing(sd) {
 }
 
 /**
+ * Whether an Iglu URI is of an official Snowplow vendor
+ * (`com.snowplowanalytics.*`): those must have their schema under
+ * tests/fixtures/iglu/ and are checked against it; the vendors the tests
+ * make up for the app's own events and entities (com.acme, com.example, ...)
+ * have no schema anywhere and are not checked beyond their URI.
+ */
+function isOfficial(uri) {
+  return typeof uri === 'string' && uri.startsWith('iglu:com.snowplowanalytics.');
+}
+
+/** The errors of a self-describing JSON of an official vendor; [] for any other vendor. */
+function checkOfficial(sd, at) {
+  if (!isOfficial(sd.schema)) return [];
+  try {
+    return checkSelfDescribing(sd).map((m) => `${at}: ${m}`);
+  } catch (e) {
+    return [`${at}: ${e.message}`];
+  }
+}
+
+/** The errors of a wrapper's schema URI: it must be `expected`'s (any version with a fixture). */
+function wrapperOf(uri, expected, at) {
+  if (typeof uri !== 'string' || !uri.startsWith(`iglu:com.snowplowanalytics.snowplow/${expected}/jsonschema/`)) {
+    return { errors: [`${at} schema must be ${expected}, got ${JSON.stringify(uri)}`] };
+  }
+  try {
+    return { schema: schemaOf(uri), errors: [] };
+  } catch (e) {
+    return { errors: [`${at}: ${e.message}`] };
+  }
+}
+
+/**
  * Checks one event as the collector received it (decoded by
  * tests/collector.js) against the Iglu schemas: the payload against
- * payload_data 1-0-4, the wrappers against unstruct_event 1-0-0 and
- * contexts 1-0-1, then the self-describing event and every entity of a
- * Snowplow vendor against its own schema (the app's own entities, of other
- * vendors, have no schema here). Returns the errors, [] when all is valid.
+ * payload_data 1-0-4, the wrappers against unstruct_event and contexts, then
+ * the self-describing event and every entity of an official Snowplow vendor
+ * against its own schema (a missing fixture is an error; the app's own
+ * vendors are skipped, see isOfficial). Returns the errors, [] when all is
+ * valid.
  */
 function checkEvent(event) {
   const errors = check(schemaOf('iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4'), [event.raw], 'payload');
-  if (event.schema !== undefined) {
+  if (event.schema !== undefined || event.ueSchema !== undefined) {
     const ue = { schema: event.schema, data: event.data };
-    errors.push(...check(schemaOf('iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0'), ue, 'unstruct_event'));
-    errors.push(...checkSelfDescribing(ue));
+    if (event.ueSchema !== undefined) {
+      const wrapper = wrapperOf(event.ueSchema, 'unstruct_event', 'ue');
+      errors.push(...wrapper.errors);
+      if (wrapper.schema) errors.push(...check(wrapper.schema, ue, 'unstruct_event'));
+    }
+    errors.push(...checkOfficial(ue, 'event'));
   }
   if (event.contextsSchema !== undefined) {
-    errors.push(...check(schemaOf(event.contextsSchema), event.entities, 'contexts'));
-    for (const entity of event.entities) {
-      if (entity.schema.startsWith('iglu:com.snowplowanalytics.')) errors.push(...checkSelfDescribing(entity));
+    const wrapper = wrapperOf(event.contextsSchema, 'contexts', 'co');
+    errors.push(...wrapper.errors);
+    if (wrapper.schema) errors.push(...check(wrapper.schema, event.entities, 'contexts'));
+    if (Array.isArray(event.entities)) {
+      event.entities.forEach((entity, i) => {
+        if (entity && typeof entity === 'object') errors.push(...checkOfficial(entity, `contexts[${i}]`));
+      });
     }
   }
   return errors;
 }
 
-module.exports = { schemaOf, check, checkSelfDescribing, checkEvent, isDateTime, URI };
+module.exports = { ROOT, schemaOf, lint, check, checkSelfDescribing, checkEvent, isOfficial, isDateTime, URI };
