@@ -53,7 +53,9 @@ class ErrorsTest : TrackerTestBase() {
             """{$ok,"emitterConfig":{"byteLimitPost":10},$store}""" to """emitterConfig\.byteLimitPost must be at least 1000 bytes, got 10""",
             """{$ok,"emitterConfig":{"byteLimitGet":-1},$store}""" to """emitterConfig\.byteLimitGet: invalid value""",
             """{$ok,"emitterConfig":{"bufferOption":"huge"},$store}""" to """emitterConfig.bufferOption: unknown variant `huge`""",
-            """{$ok,"subjectConfig":{},$store}""" to """unknown field `subjectConfig`""",
+            // subjectConfig is a 2.x key now; an unknown key of the configuration, at any level, stays an error.
+            """{$ok,"subjectConfig":{"userID":"u"},$store}""" to """subjectConfig has unknown key "userID"""",
+            """{$ok,"subjectConfiguration":{},$store}""" to """unknown field `subjectConfiguration`""",
             """{$ok,"storage":{"directory":""}}""" to """storage\.directory must be a non-empty path""",
             """{$ok,"storage":{"directory":5}}""" to """storage\.directory: invalid type""",
             """{$ok""" to """configuration is not valid JSON""",
@@ -105,7 +107,8 @@ class ErrorsTest : TrackerTestBase() {
     fun `each invalid event argument is INVALID_EVENT naming it, and the tracker keeps working`() {
         val collector = collector()
         val namespace = uniqueNamespace("badevent")
-        create(namespace, configJson(collector.url, dir))
+        // The test counts what reaches the collector: no install or screen_end events among it.
+        create(namespace, configJson(collector.url, dir, tracker = onlyAppEvents()))
         val huge = "x".repeat(1_000_000)
         val iglu = "iglu:com.acme/x/jsonschema/1-0-0"
         fun ctx(vararg entity: JSONObject) = JSONArray().apply { entity.forEach { put(it) } }
@@ -120,11 +123,9 @@ class ErrorsTest : TrackerTestBase() {
             Triple(sv, args(obj("name" to 5)), """screenView\.name must be a string, got number 5"""),
             Triple(sv, args(obj("name" to "a", "id" to "not-a-uuid")), """screenView\.id must be a UUID"""),
             Triple(sv, args(obj("name" to "a", "previousId" to "123")), """screenView\.previousId must be a UUID"""),
-            Triple(sv, args(obj("name" to "a", "colour" to "red")), """screenView has unknown property `colour`"""),
             Triple(sv, args(obj("name" to "a"), obj()), """contexts must be an array of entities"""),
             Triple(sv, args(obj("name" to "a"), ctx(obj("schema" to "iglu:a/b/jsonschema/1-0", "data" to obj()))), """contexts\[0\]\.schema must be an Iglu URI"""),
             Triple(sv, args(obj("name" to "a"), ctx(obj("schema" to iglu, "data" to JSONArray()))), """contexts\[0\]\.data must be an object"""),
-            Triple(sv, args(obj("name" to "a"), ctx(obj("schema" to iglu, "data" to obj(), "extra" to 1))), """contexts\[0\] has unknown property `extra`"""),
             Triple(sv, args(obj("name" to huge)), """screenView\.name must be at most 4096 characters, got 1000000"""),
             Triple(sv, args("Home"), """screenView event must be an object, got string"""),
             Triple(sd, args(obj("schema" to "com.acme/x/jsonschema/1-0-0", "data" to obj())), """selfDescribing\.schema must be an Iglu URI"""),
@@ -151,6 +152,36 @@ class ErrorsTest : TrackerTestBase() {
         assertEquals("after errors", events[0].data!!.getString("name"))
         assertEquals(1, events[0].session!!.getInt("eventIndex"))
         assertEquals(1, collector.requests.size, "nothing else was sent")
+
+        // An unknown key inside an event argument is not an error: the key is left out and the
+        // event tracked (docs/events.md, "Unknown keys in an event").
+        val forgiven = listOf(
+            args(obj("name" to "with colour", "colour" to "red")) to
+                "trackScreenViewEvent: screenView has unknown property `colour`, ignored",
+            args(obj("name" to "with extra"), ctx(obj("schema" to iglu, "data" to obj("k" to 1), "extra" to 1))) to
+                "trackScreenViewEvent: contexts[0] has unknown property `extra`, ignored",
+        )
+        for ((argsJson, _) in forgiven) {
+            assertEquals("""{"value":null}""", call(namespace, sv, argsJson).json, "no log line at the default logLevel: $argsJson")
+        }
+        call(namespace, "flush")
+        val all = collector.waitFor(3)
+        assertEquals(listOf("after errors", "with colour", "with extra"), all.map { it.data!!.getString("name") })
+        assertEquals(listOf(1, 2, 3), all.map { it.session!!.getInt("eventIndex") })
+        assertFalse(all[1].data!!.has("colour"), "the unknown key is left out: ${all[1].data}")
+        assertTrue(
+            all[2].entities[0].similar(obj("schema" to iglu, "data" to obj("k" to 1))),
+            "the app's entity without its unknown key: ${all[2].entities[0]}",
+        )
+        // With logLevel error or more, the reply names the key for the app's log.
+        val logged = uniqueNamespace("logged")
+        create(logged, configJson("http://127.0.0.1:9", dir, tracker = obj("logLevel" to "error")))
+        for ((argsJson, line) in forgiven) {
+            val reply = call(logged, sv, argsJson)
+            assertEquals(null, reply.value)
+            assertEquals(listOf(line), reply.log, argsJson)
+        }
+        assertEquals(1, info(logged).sessionIndex, "the logged tracker tracked them")
     }
 
     @Test

@@ -34,7 +34,8 @@ class OnSessionUpdateTest : TrackerTestBase() {
     fun `with onSessionUpdate the calls that start sessions carry them, once each, in order, answered before any later call`() {
         val collector = collector()
         val namespace = uniqueNamespace("update")
-        val created = create(namespace, configJson(collector.url, dir, session = obj("onSessionUpdate" to true)))
+        // The test orders the app's screen views and their sessions: no install or screen_end events among them.
+        val created = create(namespace, configJson(collector.url, dir, tracker = onlyAppEvents(), session = obj("onSessionUpdate" to true)))
         assertNull(created.sessions, "creating starts no session")
         val caller = Thread.currentThread()
 
@@ -104,7 +105,8 @@ class OnSessionUpdateTest : TrackerTestBase() {
     fun `a lifecycle event that starts a session puts it in the setAppState reply, answered before any later call`() {
         val collector = collector()
         val namespace = uniqueNamespace("life")
-        create(namespace, configJson(collector.url, dir, session = obj("onSessionUpdate" to true, "backgroundTimeout" to 0)))
+        // The collector gets exactly the screen view, background and foreground events: no install event.
+        create(namespace, configJson(collector.url, dir, tracker = onlyAppEvents(), session = obj("onSessionUpdate" to true, "backgroundTimeout" to 0)))
         val first = call(namespace, "trackScreenViewEvent", screenView("one")).sessions!!.single()
         // Going to the background continues the session (the foreground timeout has not passed).
         assertNull(appState("background").sessions)

@@ -27,6 +27,8 @@ class RestartTest : TrackerTestBase() {
         // The directory comes from the platform's files directory (PlatformFacts), not from the config.
         val config = configJson(
             collector.url,
+            // The tests count and index the runs' screen views: no install or screen_end events among them.
+            tracker = onlyAppEvents(),
             session = obj("foregroundTimeout" to foregroundTimeout, "backgroundTimeout" to 15, "continueSessionOnRestart" to continueSession),
         )
         create(namespace, config, facts(filesDirectory = filesDirectory))

@@ -28,7 +28,8 @@ class SessionExampleTest : TrackerTestBase() {
             namespace,
             configJson(
                 collector.url, dir,
-                tracker = obj("sessionContext" to true, "appId" to "demo-app"),
+                // The example is the app's three events: no install or screen_end events among them.
+                tracker = onlyAppEvents("sessionContext" to true, "appId" to "demo-app"),
                 session = obj("foregroundTimeout" to 360, "backgroundTimeout" to 1.0),
             ),
         )
@@ -89,8 +90,10 @@ class SessionExampleTest : TrackerTestBase() {
             assertTrue(Regex("""^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$""").matches(s.getString("firstEventTimestamp")))
             assertEquals(CONTEXTS, e.contextsSchema)
             assertEquals(UNSTRUCT, e.wrapperSchema)
-            assertEquals(1, e.entities.size)
-            assertEquals(CLIENT_SESSION, e.entities[0].getString("schema"))
+            // The Home screen's entity (screenContext, on by default) on every event from its view on; client_session last.
+            assertEquals(listOf(SCREEN, CLIENT_SESSION), e.entities.map { it.getString("schema") })
+            val screen = e.entities[0].getJSONObject("data")
+            assertTrue(screen.similar(obj("name" to "Home", "id" to sv.data!!.getString("id"))), "screen entity of event ${i + 1}: $screen")
 
             for (k in e.raw.keySet()) {
                 assertTrue(k in ALLOWED_KEYS, "payload_data allows $k")
@@ -118,7 +121,8 @@ class SessionExampleTest : TrackerTestBase() {
             namespace,
             configJson(
                 collector.url, dir,
-                tracker = obj("sessionContext" to false, "base64Encoding" to false),
+                // The test counts and orders the app's four events: no install event before them.
+                tracker = onlyAppEvents("sessionContext" to false, "base64Encoding" to false),
                 session = obj("foregroundTimeout" to 360, "backgroundTimeout" to 60),
             ),
             facts(appId = "com.example.jvm"),

@@ -32,6 +32,7 @@ const val BACKGROUND = "iglu:com.snowplowanalytics.snowplow/application_backgrou
 const val FOREGROUND = "iglu:com.snowplowanalytics.snowplow/application_foreground/jsonschema/1-0-0"
 const val CONTEXTS = "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1"
 const val UNSTRUCT = "iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0"
+const val SCREEN = "iglu:com.snowplowanalytics.mobile/screen/jsonschema/1-0-0"
 const val CLIENT_SESSION = "iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2"
 
 /** The folder the core keeps its databases in, below the platform's files directory. */
@@ -76,6 +77,15 @@ fun configJson(
     emitter?.let { put("emitterConfig", it) }
     directory?.let { put("storage", obj("directory" to it.toString())) }
 }.toString()
+
+/**
+ * The trackerConfig of a test that counts or orders the app's own events:
+ * 2.x's application_install and screen_end events (on by default in the core)
+ * turned off, with [more] keys added. The same opt-out as the Android
+ * module's tests (ONLY_APP_EVENTS in tests/android-jvm).
+ */
+fun onlyAppEvents(vararg more: Pair<String, Any?>): JSONObject =
+    obj("installAutotracking" to false, "screenEngagementAutotracking" to false, *more)
 
 /** The `callTracker` argument array: the JavaScript arguments as they were passed. */
 fun args(vararg values: Any?): String = JSONArray().apply { values.forEach { put(it ?: JSONObject.NULL) } }.toString()
@@ -141,17 +151,24 @@ class PendingCall(val what: String) : Answer {
 /** A new session as a reply carries it. */
 data class ReportedSession(val namespace: String, val session: JSONObject)
 
-/** The core's JSON reply: `{"value": ..., "sessions"?: [...]}`. */
-class Reply(val json: String, val value: Any?, val sessions: List<ReportedSession>?) {
+/**
+ * The core's JSON reply: `{"value": ..., "sessions"?: [...], "log"?: [...]}`;
+ * `log` only at a `logLevel` of `error` or more (docs/events.md, unknown keys).
+ */
+class Reply(val json: String, val value: Any?, val sessions: List<ReportedSession>?, val log: List<String>? = null) {
     companion object {
         fun parse(json: String): Reply {
             val o = JSONObject(json)
-            assertTrue(o.keySet() == setOf("value") || o.keySet() == setOf("value", "sessions"), "reply keys: $json")
+            assertTrue("value" in o.keySet() && setOf("value", "sessions", "log").containsAll(o.keySet()), "reply keys: $json")
             val sessions = o.optJSONArray("sessions")?.let { a ->
                 assertTrue(a.length() > 0, "sessions is absent rather than empty: $json")
                 (0 until a.length()).map { ReportedSession(a.getJSONObject(it).getString("namespace"), a.getJSONObject(it).getJSONObject("session")) }
             }
-            return Reply(json, if (o.isNull("value")) null else o.get("value"), sessions)
+            val log = o.optJSONArray("log")?.let { a ->
+                assertTrue(a.length() > 0, "log is absent rather than empty: $json")
+                (0 until a.length()).map { a.getString(it) }
+            }
+            return Reply(json, if (o.isNull("value")) null else o.get("value"), sessions, log)
         }
     }
 }
