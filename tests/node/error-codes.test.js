@@ -15,6 +15,13 @@ const { tempDir, uniqueNamespace } = require('./helpers');
 
 const { cases } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'error-codes.json'), 'utf8'));
 
+/**
+ * The trackerConfig of a scenario whose message counts the app's own events:
+ * 2.x's application_install and screen_end events (on by default) turned off,
+ * as ONLY_APP_EVENTS does in the Kotlin module's test.
+ */
+const ONLY_APP_EVENTS = { installAutotracking: false, screenEngagementAutotracking: false };
+
 /** Each scenario: resolves with the rejection it ends in. */
 const scenarios = {
   async 'bad-endpoint'({ namespace, dir }) {
@@ -53,7 +60,8 @@ const scenarios = {
     return tracker.trackScreenViewEvent({ name: 'x' });
   },
   async 'dead-collector'({ namespace, dir }) {
-    const tracker = createTracker(namespace, { endpoint: 'http://127.0.0.1:9' }, { storage: { directory: dir } });
+    // The message counts the queued events: only the screen view, no install event.
+    const tracker = createTracker(namespace, { endpoint: 'http://127.0.0.1:9' }, { trackerConfig: ONLY_APP_EVENTS, storage: { directory: dir } });
     await tracker.trackScreenViewEvent({ name: 'x' });
     return tracker.flush();
   },
