@@ -26,6 +26,9 @@ function within(ms, promise, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** 2.x's install event off: these tests count and order the app's own events. */
+const NO_INSTALL = { installAutotracking: false };
+
 async function setup(t, options = {}) {
   const collector = await startCollector();
   t.after(() => collector.close());
@@ -33,6 +36,7 @@ async function setup(t, options = {}) {
   const dir = tempDir(t);
   const namespace = uniqueNamespace(options.prefix || 'delivery');
   const tracker = createTracker(namespace, { endpoint: options.endpoint || collector.url, ...options.network }, {
+    trackerConfig: NO_INSTALL,
     storage: { directory: dir },
     ...options.controller,
   });
@@ -116,7 +120,7 @@ test('a hung collector: removeTracker does not wait for it, flush settles within
   await tracker.trackStructuredEvent({ category: 'c', action: 'stuck' });
   await assert.rejects(within(15000, tracker.flush(), 'flush'), { code: 'NETWORK' });
   // A tracker whose request hangs for up to 10 minutes is removed at once.
-  const slow = createTracker(uniqueNamespace('hung'), { endpoint: collector.url, timeout: 600 }, { storage: { directory: dir } });
+  const slow = createTracker(uniqueNamespace('hung'), { endpoint: collector.url, timeout: 600 }, { trackerConfig: NO_INSTALL, storage: { directory: dir } });
   await slow.trackStructuredEvent({ category: 'c', action: 'stuck too' });
   await new Promise((r) => setTimeout(r, 200)); // its request is on the way
   const flushing = slow.flush();
@@ -136,6 +140,7 @@ test('store limits: with maxEventStoreSize N and the collector down, 3N events k
   const namespace = uniqueNamespace('limits');
   const N = 5;
   const down = createTracker(namespace, { endpoint: 'http://127.0.0.1:9' }, {
+    trackerConfig: NO_INSTALL,
     emitterConfig: { maxEventStoreSize: N },
     storage: { directory: dir },
   });
@@ -146,7 +151,7 @@ test('store limits: with maxEventStoreSize N and the collector down, 3N events k
   await removeTracker(namespace);
   const collector = await startCollector();
   t.after(() => collector.close());
-  const up = createTracker(namespace, { endpoint: collector.url }, { emitterConfig: { maxEventStoreSize: N }, storage: { directory: dir } });
+  const up = createTracker(namespace, { endpoint: collector.url }, { trackerConfig: NO_INSTALL, emitterConfig: { maxEventStoreSize: N }, storage: { directory: dir } });
   await up.flush();
   assert.deepEqual(collector.events.map(action), ['n10', 'n11', 'n12', 'n13', 'n14'], 'the newest N, in order');
   assert.deepEqual((await up.getDeliveryStats()).dropped.storeLimit, 2 * N, 'counted since the database was created');
@@ -156,7 +161,7 @@ test('the database deleted under a running tracker: its events and user id are c
   const dir = tempDir(t);
   t.after(() => removeAllTrackers());
   const namespace = uniqueNamespace('deleted');
-  const tracker = createTracker(namespace, { endpoint: 'http://127.0.0.1:9' }, { storage: { directory: dir } });
+  const tracker = createTracker(namespace, { endpoint: 'http://127.0.0.1:9' }, { trackerConfig: NO_INSTALL, storage: { directory: dir } });
   for (let i = 0; i < 3; i += 1) await tracker.trackStructuredEvent({ category: 'c', action: `before ${i}` });
   const userId = await tracker.getSessionUserId();
   const db = fs.readdirSync(dir).find((f) => f.endsWith('.sqlite'));
@@ -167,7 +172,7 @@ test('the database deleted under a running tracker: its events and user id are c
   await removeTracker(namespace);
   const collector = await startCollector();
   t.after(() => collector.close());
-  const again = createTracker(namespace, { endpoint: collector.url }, { storage: { directory: dir } });
+  const again = createTracker(namespace, { endpoint: collector.url }, { trackerConfig: NO_INSTALL, storage: { directory: dir } });
   await again.flush();
   assert.deepEqual(collector.events.map(action), ['before 0', 'before 1', 'before 2', 'after']);
   assert.equal(await again.getSessionUserId(), userId, 'the user id survived');
@@ -176,7 +181,7 @@ test('the database deleted under a running tracker: its events and user id are c
 test('two processes on one database: the second gets a clear error naming the first', async (t) => {
   const dir = tempDir(t);
   t.after(() => removeAllTrackers());
-  const tracker = createTracker('restartTracker', { endpoint: 'http://127.0.0.1:9' }, { storage: { directory: dir } });
+  const tracker = createTracker('restartTracker', { endpoint: 'http://127.0.0.1:9' }, { trackerConfig: NO_INSTALL, storage: { directory: dir } });
   await tracker.trackStructuredEvent({ category: 'c', action: 'first process' });
   const child = await runChild('child.js', [dir, 'http://127.0.0.1:9', '{}']);
   assert.equal(child.code, 1);
@@ -191,7 +196,7 @@ test('database files are private to the user; credentials in the endpoint are ne
   const parent = tempDir(t);
   const dir = path.join(parent, 'made-by-the-tracker');
   t.after(() => removeAllTrackers());
-  const tracker = createTracker(uniqueNamespace('private'), { endpoint: 'http://alice:s3cr3t-pw@127.0.0.1:9' }, { storage: { directory: dir } });
+  const tracker = createTracker(uniqueNamespace('private'), { endpoint: 'http://alice:s3cr3t-pw@127.0.0.1:9' }, { trackerConfig: NO_INSTALL, storage: { directory: dir } });
   await tracker.trackStructuredEvent({ category: 'c', action: 'x' });
   assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
   for (const f of fs.readdirSync(dir).filter((f) => /\.sqlite(-wal|-shm)?$/.test(f))) {
@@ -220,6 +225,7 @@ test('a full disk: track calls reject with a clear error, and everything resumes
   t.after(() => collector.close());
   collector.fail(503);
   const tracker = createTracker(uniqueNamespace('full'), { endpoint: collector.url }, {
+    trackerConfig: NO_INSTALL,
     emitterConfig: { maxEventStoreSize: 100000 },
     storage: { directory: path.join(mount, 'db') },
   });
@@ -251,7 +257,7 @@ test('space goes back to the file system once the queue drains', async (t) => {
   const dir = tempDir(t);
   t.after(() => removeAllTrackers());
   const namespace = uniqueNamespace('shrink');
-  const controller = { emitterConfig: { maxEventStoreSize: 100000 }, storage: { directory: dir } };
+  const controller = { trackerConfig: NO_INSTALL, emitterConfig: { maxEventStoreSize: 100000 }, storage: { directory: dir } };
   const down = createTracker(namespace, { endpoint: 'http://127.0.0.1:9' }, controller);
   const label = 'y'.repeat(4000);
   for (let i = 0; i < 3000; i += 1) down.trackStructuredEvent({ category: 'c', action: `s${i}`, label });
@@ -292,7 +298,7 @@ test('2.x network and emitter options: customPostPath, requestHeaders, serverAno
     endpoint: collector.url,
     customPostPath: 'custom/path',
     requestHeaders: { 'X-Api-Key': 'k-123', 'X-Tenant': 'acme' },
-  }, { emitterConfig: { serverAnonymisation: true }, storage: { directory: tempDir(t) } });
+  }, { trackerConfig: NO_INSTALL, emitterConfig: { serverAnonymisation: true }, storage: { directory: tempDir(t) } });
   await tracker.trackStructuredEvent({ category: 'c', action: 'with options' });
   await tracker.flush();
   assert.deepEqual(collector.events.map(action), ['with options']);
@@ -303,7 +309,7 @@ test('2.x network and emitter options: customPostPath, requestHeaders, serverAno
   assert.equal(request.headers['sp-anonymous'], '*');
 });
 
-test('options of 2.x that have no effect yet are accepted and reported once at logLevel error', async (t) => {
+test('options of 2.x that have no effect are accepted and reported once at logLevel error', async (t) => {
   t.after(() => removeAllTrackers());
   const warnings = [];
   const original = console.warn;
@@ -311,19 +317,19 @@ test('options of 2.x that have no effect yet are accepted and reported once at l
   t.after(() => (console.warn = original));
   const dir = tempDir(t);
   const quiet = createTracker(uniqueNamespace('quiet'), { endpoint: 'http://127.0.0.1:9' }, {
-    trackerConfig: { installAutotracking: true },
+    trackerConfig: { geoLocationContext: true },
     storage: { directory: dir },
   });
   await quiet.trackStructuredEvent({ category: 'c', action: 'a' });
   const namespace = uniqueNamespace('told');
   const told = createTracker(namespace, { endpoint: 'http://127.0.0.1:9' }, {
-    trackerConfig: { logLevel: 'error', installAutotracking: true, screenContext: false },
+    trackerConfig: { logLevel: 'error', geoLocationContext: true, installAutotracking: true, screenContext: false },
     emitterConfig: { bufferOption: 'large', threadPoolSize: 4 },
     storage: { directory: dir },
   });
   await told.trackStructuredEvent({ category: 'c', action: 'a' });
   assert.deepEqual(warnings, [
-    `[react-native-rust-tracker] ${namespace}: trackerConfig.installAutotracking is accepted but has no effect in this version yet`,
+    `[react-native-rust-tracker] ${namespace}: trackerConfig.geoLocationContext has no effect: the tracker does not read the device's location; add a geolocation_context entity to your events (or as a global context) from your app's own location permission`,
     `[react-native-rust-tracker] ${namespace}: emitterConfig.bufferOption has no effect: events are sent as soon as they are stored, in batches of up to emitRange`,
     `[react-native-rust-tracker] ${namespace}: emitterConfig.threadPoolSize has no effect: each tracker sends on one thread of its own`,
   ]);
