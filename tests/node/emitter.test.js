@@ -12,12 +12,16 @@ const { createTracker, removeAllTrackers } = require('../..');
 const { startCollector } = require('../collector');
 const { tempDir, uniqueNamespace } = require('./helpers');
 
+/** 2.x's install and screen_end events off: these tests count the app's own events. */
+const APP_EVENTS_ONLY = { installAutotracking: false, screenEngagementAutotracking: false };
+
 test('POST batches respect emitRange and byteLimitPost', async (t) => {
   const collector = await startCollector();
   t.after(() => collector.close());
   t.after(() => removeAllTrackers());
   collector.fail(500); // hold everything in the queue until the flush
   const tracker = createTracker(uniqueNamespace('batch'), { endpoint: collector.url }, {
+    trackerConfig: { ...APP_EVENTS_ONLY, screenContext: false }, // no screen entity: each event ~1 kB
     emitterConfig: { emitRange: 3, byteLimitPost: 3000 },
     storage: { directory: tempDir(t) },
   });
@@ -40,7 +44,7 @@ test('GET sends one event per request to /i', async (t) => {
   const collector = await startCollector();
   t.after(() => collector.close());
   t.after(() => removeAllTrackers());
-  const tracker = createTracker(uniqueNamespace('get'), { endpoint: collector.url, method: 'get' }, { storage: { directory: tempDir(t) } });
+  const tracker = createTracker(uniqueNamespace('get'), { endpoint: collector.url, method: 'get' }, { trackerConfig: APP_EVENTS_ONLY, storage: { directory: tempDir(t) } });
   await tracker.trackStructuredEvent({ category: 'c & d', action: 'a=b' });
   await tracker.trackScreenViewEvent({ name: 'Ünïcode ✓' });
   await tracker.flush();
@@ -56,7 +60,7 @@ test('a dead, failing or connection-dropping collector loses nothing and duplica
   const collector = await startCollector();
   t.after(() => collector.close());
   t.after(() => removeAllTrackers());
-  const tracker = createTracker(uniqueNamespace('outage'), { endpoint: collector.url }, { storage: { directory: tempDir(t) } });
+  const tracker = createTracker(uniqueNamespace('outage'), { endpoint: collector.url }, { trackerConfig: APP_EVENTS_ONLY, storage: { directory: tempDir(t) } });
 
   collector.fail(500);
   await tracker.trackScreenViewEvent({ name: 'one' });
