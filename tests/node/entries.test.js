@@ -79,6 +79,7 @@ test('React Native entry: no lookup at import, then follows AppState through the
   t.after(() => rn.removeAllTrackers());
   const namespace = uniqueNamespace('rn');
   const tracker = rn.createTracker(namespace, { endpoint: collector.url }, {
+    trackerConfig: { installAutotracking: false }, // the lifecycle events only
     sessionConfig: { foregroundTimeout: 360, backgroundTimeout: 15 },
     storage: { directory: tempDir(t) },
   });
@@ -122,7 +123,7 @@ test('§3.8: an app launched in the background starts its first tracker in the b
     const rn = require(path.join(${JSON.stringify(root)}, 'lib', 'index.js'));
     (async () => {
       const collector = await startCollector();
-      const tracker = rn.createTracker('headless', { endpoint: collector.url }, { storage: { directory: process.argv[1] } });
+      const tracker = rn.createTracker('headless', { endpoint: collector.url }, { trackerConfig: { installAutotracking: false }, storage: { directory: process.argv[1] } });
       const atStart = await tracker.getIsInBackground();
       await tracker.trackScreenViewEvent({ name: 'Fetch' });
       listeners[0]('active');
