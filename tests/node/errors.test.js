@@ -43,7 +43,7 @@ test('each invalid configuration field is named in the rejection', async (t) => 
     [{ endpoint: 'c.io', customPostPath: 'a b' }, {}, /networkConfig\.customPostPath must be a URL path of at most 1000 visible ASCII characters/],
     [{ endpoint: 'c.io', requestHeaders: { 'bad name': 'x' } }, {}, /networkConfig\.requestHeaders: "bad name" is not an HTTP header name/],
     [{ endpoint: 'c.io', requestHeaders: { 'X-Ok': 'line\nbreak' } }, {}, /networkConfig\.requestHeaders\.X-Ok must be at most 8192 bytes without control characters/],
-    [ok, { subjectConfig: {} }, /unknown field `subjectConfig`/],
+    [ok, { subjectConfg: {} }, /unknown field `subjectConfg`/],
     [ok, { storage: { directory: '' } }, /storage\.directory must be a non-empty path/],
     [ok, { storage: { directory: 5 } }, /storage\.directory: invalid type/],
   ];
@@ -70,7 +70,10 @@ test('each invalid event argument is named, and the tracker keeps working', asyn
   const collector = await startCollector();
   t.after(() => collector.close());
   t.after(() => removeAllTrackers());
-  const tracker = createTracker(uniqueNamespace('badevent'), { endpoint: collector.url }, { storage: { directory: tempDir(t) } });
+  const tracker = createTracker(uniqueNamespace('badevent'), { endpoint: collector.url }, {
+    trackerConfig: { installAutotracking: false }, // the one good event only
+    storage: { directory: tempDir(t) },
+  });
   const huge = 'x'.repeat(1_000_000);
   const circular = {};
   circular.self = circular;
@@ -81,11 +84,9 @@ test('each invalid event argument is named, and the tracker keeps working', asyn
     [() => tracker.trackScreenViewEvent({ name: 5 }), /screenView\.name must be a string, got number 5/],
     [() => tracker.trackScreenViewEvent({ name: 'a', id: 'not-a-uuid' }), /screenView\.id must be a UUID/],
     [() => tracker.trackScreenViewEvent({ name: 'a', previousId: '123' }), /screenView\.previousId must be a UUID/],
-    [() => tracker.trackScreenViewEvent({ name: 'a', colour: 'red' }), /screenView has unknown property `colour`/],
     [() => tracker.trackScreenViewEvent({ name: 'a' }, {}), /contexts must be an array of entities/],
     [() => tracker.trackScreenViewEvent({ name: 'a' }, [{ schema: 'iglu:a/b/jsonschema/1-0', data: {} }]), /contexts\[0\]\.schema must be an Iglu URI/],
     [() => tracker.trackScreenViewEvent({ name: 'a' }, [{ schema: 'iglu:a/b/jsonschema/1-0-0', data: [] }]), /contexts\[0\]\.data must be an object/],
-    [() => tracker.trackScreenViewEvent({ name: 'a' }, [{ schema: 'iglu:a/b/jsonschema/1-0-0', data: {}, extra: 1 }]), /contexts\[0\] has unknown property `extra`/],
     [() => tracker.trackScreenViewEvent({ name: huge }), /screenView\.name must be at most 4096 characters, got 1000000/],
     [() => tracker.trackScreenViewEvent({ name: 'a', type: circular }), /trackScreenViewEvent: .*circular/i],
     [() => tracker.trackSelfDescribingEvent({ schema: 'com.acme/x/jsonschema/1-0-0', data: {} }), /selfDescribing\.schema must be an Iglu URI/],
