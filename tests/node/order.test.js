@@ -19,6 +19,7 @@ test('§5.1–§5.4: un-awaited calls keep their order; getters see exactly the 
   t.after(() => collector.close());
   t.after(() => removeAllTrackers());
   const tracker = createTracker(uniqueNamespace('order'), { endpoint: collector.url }, {
+    trackerConfig: { installAutotracking: false }, // the app's events only
     emitterConfig: { emitRange: 100 },
     storage: { directory: tempDir(t) },
   });
