@@ -32,7 +32,8 @@ test('documented example: screen view, background, 2 s, foreground gives session
   t.after(() => removeAllTrackers());
   const namespace = uniqueNamespace('example');
   const tracker = createTracker(namespace, { endpoint: collector.url }, {
-    trackerConfig: { sessionContext: true, appId: 'demo-app' },
+    // The example's events, with the session entity only (2.x's install event, screen and summary entities off).
+    trackerConfig: { sessionContext: true, appId: 'demo-app', installAutotracking: false, screenContext: false, screenEngagementAutotracking: false },
     sessionConfig: { foregroundTimeout: 360, backgroundTimeout: 1.5 },
     storage: { directory: tempDir(t) },
   });
@@ -108,7 +109,7 @@ test('a short background stay keeps the session; sessionContext false keeps sess
   t.after(() => setAppState('active'));
   t.after(() => removeAllTrackers());
   const tracker = createTracker(uniqueNamespace('short'), { endpoint: collector.url }, {
-    trackerConfig: { sessionContext: false, base64Encoding: false },
+    trackerConfig: { sessionContext: false, base64Encoding: false, installAutotracking: false },
     sessionConfig: { foregroundTimeout: 360, backgroundTimeout: 60 },
     storage: { directory: tempDir(t) },
   });
