@@ -50,4 +50,41 @@ function runChild(script, args, env = {}) {
   });
 }
 
-module.exports = { UUID, ALLOWED_KEYS, sleep, tempDir, uniqueNamespace, runChild };
+/**
+ * A loopback collector and a tracker of a new namespace on a new storage
+ * directory (or `directory`), both gone after the test: the collector's
+ * close() fails the test if any event it received was invalid against its
+ * Iglu schemas. 2.x's install event is off unless `trackerConfig` turns it
+ * on, so that a test counts the events of its own calls.
+ */
+async function startTracker(t, controllerConfig = {}, { namespace = uniqueNamespace('t'), directory, network = {}, collector } = {}) {
+  const { createTracker, removeAllTrackers } = require('../..');
+  const { startCollector } = require('../collector');
+  if (!collector) {
+    collector = await startCollector();
+    t.after(() => collector.close());
+  }
+  t.after(() => removeAllTrackers());
+  const { trackerConfig = {}, ...rest } = controllerConfig;
+  const tracker = createTracker(namespace, { endpoint: collector.url, ...network }, {
+    trackerConfig: { installAutotracking: false, ...trackerConfig },
+    storage: { directory: directory ?? tempDir(t) },
+    ...rest,
+  });
+  return { collector, tracker, namespace };
+}
+
+/**
+ * Flushes, then returns the events the collector received: exactly `n`
+ * (nothing more arrives within a moment).
+ */
+async function received(tracker, collector, n) {
+  const assert = require('node:assert/strict');
+  await tracker.flush();
+  const events = n === 0 ? collector.events : await collector.waitFor(n);
+  await sleep(50);
+  assert.equal(collector.events.length, n, `exactly ${n} event(s): ${collector.events.map((e) => e.schema ?? e.raw.e).join(', ')}`);
+  return events.slice();
+}
+
+module.exports = { UUID, ALLOWED_KEYS, sleep, tempDir, uniqueNamespace, runChild, startTracker, received };
