@@ -168,15 +168,18 @@ test('bad subject values are rejected as INVALID_ARGUMENT, naming the value, and
   assert.deepEqual(subjectOf(e), before, 'every field as before, userId too (setSubjectData is all or nothing)');
 });
 
-test('setNetworkUserId and setDomainUserId take UUIDs only', async (t) => {
+test('setNetworkUserId and setDomainUserId take any string, as 2.x did (docs/events.md §2)', async (t) => {
   const { collector, tracker } = await startTracker(t, { subjectConfig: { networkUserId: NETWORK_USER_ID, domainUserId: DOMAIN_USER_ID } });
-  await invalid(tracker.setNetworkUserId('not-a-uuid'), 'setNetworkUserId', /networkUserId must be a UUID/);
-  await invalid(tracker.setDomainUserId('nope'), 'setDomainUserId', /domainUserId must be a UUID/);
-  await invalid(tracker.setSubjectData({ networkUserId: 'x' }), 'setSubjectData', /networkUserId must be a UUID/);
-  await tracker.trackStructuredEvent({ category: 'c', action: 'a' });
-  const [e] = await received(tracker, collector, 1);
-  assert.equal(e.raw.tnuid, NETWORK_USER_ID);
-  assert.equal(e.raw.duid, DOMAIN_USER_ID);
+  await tracker.trackStructuredEvent({ category: 'c', action: 'uuids' });
+  await tracker.setNetworkUserId('cookie-id-from-the-web');
+  await tracker.setSubjectData({ domainUserId: 'web-domain-id' });
+  await tracker.trackStructuredEvent({ category: 'c', action: 'strings' });
+  await invalid(tracker.setNetworkUserId(42), 'setNetworkUserId', /networkUserId must be a string or null, got number 42/);
+  const [first, second] = await received(tracker, collector, 2);
+  assert.equal(first.raw.tnuid, NETWORK_USER_ID);
+  assert.equal(first.raw.duid, DOMAIN_USER_ID);
+  assert.equal(second.raw.tnuid, 'cookie-id-from-the-web');
+  assert.equal(second.raw.duid, 'web-domain-id');
 });
 
 test('tz and lang default to the platform\'s time zone and language; res, vp, cd, ua have no default in Node', async (t) => {
