@@ -14,8 +14,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { createTracker, removeTracker, removeAllTrackers } = require('../..');
 const { startCollector } = require('../collector');
-const { checkEvent } = require('./iglu');
-const { UUID, sleep, tempDir, uniqueNamespace } = require('./helpers');
+const { UUID, sleep, tempDir, uniqueNamespace, received } = require('./helpers');
 
 const APPLICATION_ERROR = 'iglu:com.snowplowanalytics.snowplow/application_error/jsonschema/1-0-2';
 const CLIENT_SESSION = 'iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2';
@@ -51,18 +50,6 @@ async function start(t, trackerConfig = {}) {
     storage: { directory: tempDir(t) },
   });
   return { namespace, collector, tracker };
-}
-
-/** Flushes, then returns exactly the `n` events received, each valid against its Iglu schemas. */
-async function received(tracker, collector, n) {
-  await tracker.flush();
-  const events = n === 0 ? [] : await collector.waitFor(n);
-  await sleep(50);
-  assert.equal(collector.events.length, n, 'nothing more arrived');
-  for (const e of events) {
-    assert.deepEqual(checkEvent(e), [], `e=${e.raw.e} ${e.schema ?? ''} fits its Iglu schemas`);
-  }
-  return events;
 }
 
 function warnings(t) {

@@ -19,8 +19,7 @@ const {
   getAllTrackers,
 } = require('../..');
 const { startCollector } = require('../collector');
-const { checkEvent } = require('./iglu');
-const { UUID, sleep, tempDir, uniqueNamespace } = require('./helpers');
+const { UUID, sleep, tempDir, uniqueNamespace, received } = require('./helpers');
 
 const CLIENT_SESSION = 'iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2';
 const SCREEN = 'iglu:com.snowplowanalytics.mobile/screen/jsonschema/1-0-0';
@@ -46,18 +45,6 @@ async function start(t, trackerConfig = {}, extra = {}) {
     ...extra,
   });
   return { namespace, collector, tracker };
-}
-
-/** Flushes, then returns exactly the `n` events received, each valid against its Iglu schemas. */
-async function received(tracker, collector, n) {
-  await tracker.flush();
-  const events = n === 0 ? [] : await collector.waitFor(n);
-  await sleep(50);
-  assert.equal(collector.events.length, n, 'nothing more arrived');
-  for (const e of events) {
-    assert.deepEqual(checkEvent(e), [], `e=${e.raw.e} ${e.schema ?? ''} fits its Iglu schemas`);
-  }
-  return events;
 }
 
 /** The schemas of the event's entities, without the platform's. */

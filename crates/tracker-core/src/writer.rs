@@ -373,22 +373,6 @@ impl Writer {
                     stop = Some(done);
                     break;
                 }
-                Op::AppState { to_background } if self.session.in_background() != to_background => {
-                    app_moved = true;
-                    self.tracked = false;
-                    match self.apply(Op::AppState { to_background }, at_ms, &mut rows) {
-                        Ok(new_sessions) => applied.push(Applied {
-                            done,
-                            outcome: Outcome {
-                                new_sessions,
-                                tracked: self.tracked,
-                                ..Outcome::default()
-                            },
-                            wants: Wants::Nothing,
-                        }),
-                        Err(e) => done.respond(Err(e)),
-                    }
-                }
                 Op::Flush => flushes.push(Responder::new(move |r: Result<()>| {
                     done.respond(r.map(|()| Outcome::default()))
                 })),
@@ -409,6 +393,9 @@ impl Writer {
                     wants: Wants::Stats,
                 }),
                 op => {
+                    if let Op::AppState { to_background } = op {
+                        app_moved |= self.session.in_background() != to_background;
+                    }
                     self.tracked = false;
                     match self.apply(op, at_ms, &mut rows) {
                         Ok(new_sessions) => applied.push(Applied {
