@@ -21,8 +21,11 @@ const steps = [
   ['TypeScript compatibility with Snowplow RN 2.1.2', process.execPath, [path.join(root, 'tests', 'types', 'check.js')]],
   ['Generate Kotlin and Swift bindings', process.execPath, [path.join(__dirname, 'bindings.js')]],
   ['Node end-to-end tests and layer parity', process.execPath, ['--test', '--test-concurrency=2', 'tests/node/']],
+  ['Jest entry: the mock and the real core under Jest', process.execPath, [path.join(root, 'tests', 'jest', 'run.js')]],
+  ['Packing guards: prepack refuses a tree without its native outputs', process.execPath, ['--test', 'tests/pack/']],
+  ['Example app: packed, installed, autolinked, codegen, bundled, type-checked, Jest', process.execPath, [path.join(root, 'example', 'check.js')]],
   ['JVM tests of the generated Kotlin bindings', 'mvn', ['-B', '--no-transfer-progress', '-f', 'tests/jvm/pom.xml', 'test']],
-  ['Android TurboModule compiled and tested on the JVM', process.execPath, [path.join(__dirname, 'android-jvm.js'), '--no-bindings']],
+  ['Android TurboModule compiled and tested on the JVM, per React Native version', process.execPath, [path.join(__dirname, 'android-jvm.js'), '--no-bindings', '--matrix']],
 ];
 
 for (const [title, cmd, args] of steps) {
