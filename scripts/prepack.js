@@ -37,6 +37,9 @@
  *    the next prepack (or postpack, or `node scripts/prepack.js --restore`)
  *    restores it, so package.json is never left stripped for long. A backup
  *    whose pack is still running (its npm process alive) is waited for.
+ *    Under `npm publish`, which reads package.json again after postpack for
+ *    the registry's description of the version, postpack leaves the restore to
+ *    a detached process that waits for npm to exit.
  *
  * Run by hand (`node scripts/prepack.js`), it only checks.
  */
@@ -213,6 +216,31 @@ function restoreManifest(root, who) {
   return true;
 }
 
+/**
+ * For `npm publish`: npm re-reads package.json after postpack to describe the
+ * version to the registry, so restoring in postpack would publish the
+ * development scripts in that description (the tarball has none). Instead a
+ * detached process restores it once npm has exited. False when there is no
+ * backup or no live npm process to wait for (then restore at once).
+ */
+function deferRestore(root, who) {
+  const backup = backupPath(root);
+  if (!fs.existsSync(backup)) return false;
+  const pids = (JSON.parse(fs.readFileSync(backup, 'utf8')).pids || []).filter((p) => p !== process.pid && alive(p));
+  if (pids.length === 0) return false;
+  const { spawn } = require('child_process');
+  fs.mkdirSync(path.dirname(backup), { recursive: true });
+  const logFd = fs.openSync(path.join(path.dirname(backup), 'restore.log'), 'a');
+  const child = spawn(process.execPath, [__filename, '--restore-after', pids.join(',')], {
+    cwd: root,
+    detached: true,
+    stdio: ['ignore', logFd, logFd],
+  });
+  child.unref();
+  console.log(`[${who}] npm publish reads package.json again after postpack: it is restored when npm (pid ${pids.join('/')}) exits (or by the next prepack)`);
+  return true;
+}
+
 /** Before anything else: wait for a pack still running here, or restore after one that died. */
 function settlePreviousPack(root) {
   const backup = backupPath(root);
@@ -332,6 +360,14 @@ function check(root, env) {
 
 function main() {
   const root = path.resolve(__dirname, '..');
+  const after = process.argv.indexOf('--restore-after');
+  if (after > 0) {
+    const pids = String(process.argv[after + 1] || '').split(',').map(Number).filter((p) => p > 0);
+    const deadline = Date.now() + 60 * 60 * 1000;
+    while (pids.some(alive) && Date.now() < deadline) sleep(200);
+    restoreManifest(root, 'postpack');
+    return 0;
+  }
   if (process.argv.includes('--restore')) {
     if (!restoreManifest(root, 'prepack')) log('nothing to restore');
     return 0;
@@ -343,7 +379,7 @@ function main() {
   return 0;
 }
 
-module.exports = { expectedOutputs, publishedManifest, restoreManifest, shipped, check };
+module.exports = { expectedOutputs, publishedManifest, restoreManifest, deferRestore, shipped, check };
 
 if (require.main === module) {
   try {

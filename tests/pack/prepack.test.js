@@ -181,3 +181,35 @@ test('npm pack packs the rewritten package.json, postpack restores it, and a pac
   assert.ok(!fs.existsSync(path.join(dir, 'build', 'prepack', 'manifest-backup.json')));
   console.log(`checked: npm pack of the placeholder tree -> tarball package.json without "scripts" (original had: ${Object.keys(JSON.parse(original).scripts).join(', ')}), exports unchanged; repo package.json byte-identical after postpack; a failed pack left it stripped and the next prepack restored it`);
 });
+
+test('under npm publish, postpack leaves package.json rewritten until npm exits (npm reads it again for the registry), then it is restored', async () => {
+  const dir = tree({ lib: true, native: true });
+  const original = fs.readFileSync(path.join(dir, 'package.json'), 'utf8');
+  const r = prepack(dir, { npm_lifecycle_event: 'prepack' });
+  assert.equal(r.status, 0, r.out);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).scripts, undefined);
+  // Stand-in for the npm process: a child that exits in 1.5 s.
+  const { spawn } = require('child_process');
+  const npmStandIn = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 1500)']);
+  const backup = path.join(dir, 'build', 'prepack', 'manifest-backup.json');
+  const state = JSON.parse(fs.readFileSync(backup, 'utf8'));
+  fs.writeFileSync(backup, JSON.stringify({ ...state, pids: [npmStandIn.pid] }));
+  const clean = { ...process.env };
+  for (const k of Object.keys(clean)) if (k.startsWith('npm_')) delete clean[k];
+  const post = spawnSync(process.execPath, [path.join(dir, 'scripts', 'postpack.js')], {
+    cwd: dir,
+    env: { ...clean, npm_command: 'publish', npm_lifecycle_event: 'postpack' },
+    encoding: 'utf8',
+  });
+  assert.equal(post.status, 0, post.stdout + post.stderr);
+  assert.match(post.stdout, /restored when npm \(pid \d+\) exits/);
+  assert.notEqual(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'), original, 'still the published manifest while npm runs');
+  await new Promise((resolve) => npmStandIn.on('exit', resolve));
+  const until = Date.now() + 10000;
+  while (fs.readFileSync(path.join(dir, 'package.json'), 'utf8') !== original && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.equal(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'), original, 'restored after npm exited');
+  assert.ok(!fs.existsSync(backup));
+  console.log('checked: npm publish: postpack keeps the stripped package.json while npm runs (npm re-reads it for the registry metadata) and a detached process restores it byte for byte once npm exits');
+});
