@@ -9,7 +9,10 @@
  * encodes the arguments and shapes the results exactly as on a device) over
  * an in-memory fake of the native surface instead of the Rust core. On top
  * of that it exports what tests need: `trackedEvents()`,
- * `clearTrackedEvents()` and `resetTrackerMock()`.
+ * `clearTrackedEvents()`, `resetTrackerMock()`, `realCore()`,
+ * `realCoreAvailable()` (and `MOCK_HELPERS`, their names). tests/jest checks
+ * that its other exports and a tracker's methods are exactly the real
+ * entries', types.ts's and the core's method table.
  *
  * SETUP (one line; an app's Jest runs the package's React Native entry, which
  * needs the native module):
@@ -484,6 +487,9 @@ export function resetTrackerMock(): void {
   appInBackground = false;
 }
 
+/** Jest's module-scope `jest` object, when this module runs in Jest. */
+declare const jest: { requireActual(id: string): unknown } | undefined;
+
 /** The Node addon the Node entry loads (js/src/node.ts decides the same). */
 function addonFile(): string {
   return process.env.RN_RUST_TRACKER_ADDON ?? path.join(__dirname, 'tracker_node.node');
@@ -507,6 +513,13 @@ export function realCore(): typeof import('./node') {
       `react-native-rust-tracker/jest realCore(): the Node addon ${file} does not exist; it is built in a checkout of ` +
         'react-native-rust-tracker by `npm install` (needs Rust), and RN_RUST_TRACKER_ADDON can name a built one',
     );
+  }
+  // In Jest, `jest.mock('react-native-rust-tracker', ...)` may mock this very
+  // file (the name resolves to the Node entry under Node's conditions), so
+  // the actual one is asked for.
+  const file_ = path.join(__dirname, 'node.js');
+  if (typeof jest !== 'undefined' && typeof jest.requireActual === 'function') {
+    return jest.requireActual(file_) as typeof import('./node');
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('./node') as typeof import('./node');
