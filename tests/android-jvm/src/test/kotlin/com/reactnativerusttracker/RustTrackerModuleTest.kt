@@ -270,15 +270,19 @@ class RustTrackerModuleTest {
     assertInstanceOf(RustTrackerModule::class.java, made)
     assertNull(pkg.getModule("SomethingElse", context))
 
-    val infos = pkg.reactModuleInfoProvider.getReactModuleInfos()
+    val infos = pkg.getReactModuleInfoProvider().getReactModuleInfos()
     assertEquals(setOf("RustTracker"), infos.keys)
     val info = infos.getValue("RustTracker")
-    assertEquals("RustTracker", info.name())
-    assertEquals(RustTrackerModule::class.java.name, info.className())
-    assertTrue(info.isTurboModule, "isTurboModule")
-    assertFalse(info.isCxxModule, "isCxxModule")
-    assertFalse(info.needsEagerInit(), "needsEagerInit")
-    assertFalse(info.canOverrideExistingModule(), "canOverrideExistingModule")
+    // ReactModuleInfo's members are Kotlin functions in one react-android and
+    // properties in another (0.76: name() and isTurboModule; 0.87: name and
+    // isTurboModule); the JVM methods are the same in both, so read those.
+    fun read(method: String): Any? = ReactModuleInfo::class.java.getMethod(method).invoke(info)
+    assertEquals("RustTracker", read("name"))
+    assertEquals(RustTrackerModule::class.java.name, read("className"))
+    assertEquals(true, read("isTurboModule"), "isTurboModule")
+    assertEquals(false, read("isCxxModule"), "isCxxModule")
+    assertEquals(false, read("needsEagerInit"), "needsEagerInit")
+    assertEquals(false, read("canOverrideExistingModule"), "canOverrideExistingModule")
     // The class really is one, as React Native checks it.
     assertTrue(ReactModuleInfo.classIsTurboModule(RustTrackerModule::class.java))
     (made as RustTrackerModule).invalidate()

@@ -12,9 +12,9 @@ import android.content.res.Resources
 import com.facebook.react.bridge.BridgeReactContext
 import com.facebook.react.bridge.Promise
 import com.facebook.react.bridge.ReactApplicationContext
-import com.facebook.react.bridge.WritableMap
 import com.reactnativerusttracker.testing.Collector
 import java.io.File
+import java.lang.reflect.Proxy
 import java.nio.file.Path
 import java.util.UUID
 import java.util.concurrent.CompletableFuture
@@ -76,55 +76,65 @@ sealed interface Outcome {
 /** The order in which Promises are settled, across every Promise of the JVM. */
 private val settleOrder = AtomicLong()
 
-/** A Promise that records how, when (in the order of all settlements) and how many times it was settled. */
-class RecordingPromise(val what: String = "call") : Promise {
-  private val outcome = CompletableFuture<Outcome>()
-  val settlements = AtomicInteger()
-  @Volatile var order: Long = -1
+/**
+ * A Promise that records how, when (in the order of all settlements) and how many times it was settled.
+ *
+ * It implements Promise by delegation to a dynamic proxy rather than by
+ * overriding each `reject` overload: the overloads' Kotlin signatures differ
+ * across React Native versions (0.76's `code: String`, 0.87's `code: String?`),
+ * and this class must compile against every react-android of the matrix
+ * (tests/android-jvm/matrix.json). The proxy reads each call by its parameter
+ * types: the Throwable, if any, is the cause; of the String parameters, the
+ * first is the code and the second the message, except the lone String of the
+ * deprecated `reject(message)`; with no message, the cause's message.
+ */
+class RecordingPromise private constructor(val what: String, private val recorder: Recorder) :
+  Promise by recorder.promise() {
+  constructor(what: String = "call") : this(what, Recorder())
 
-  private fun settle(o: Outcome) {
-    order = settleOrder.incrementAndGet()
-    settlements.incrementAndGet()
-    outcome.complete(o)
-  }
-
-  val isSettled: Boolean get() = outcome.isDone
+  val settlements: AtomicInteger get() = recorder.settlements
+  val order: Long get() = recorder.order
+  val isSettled: Boolean get() = recorder.outcome.isDone
 
   /** The outcome once settled (a hang guard, not a timing assertion). */
   fun await(): Outcome {
-    val o = outcome.get(60, TimeUnit.SECONDS)
+    val o = recorder.outcome.get(60, TimeUnit.SECONDS)
     assertEquals(1, settlements.get(), "$what: the promise is settled once")
     return o
   }
 
-  override fun resolve(value: Any?) = settle(Outcome.Resolved(value))
+  private class Recorder {
+    val outcome = CompletableFuture<Outcome>()
+    val settlements = AtomicInteger()
+    @Volatile var order: Long = -1
 
-  override fun reject(code: String, message: String?) = settle(Outcome.Rejected(code, message, null))
+    fun settle(o: Outcome) {
+      order = settleOrder.incrementAndGet()
+      settlements.incrementAndGet()
+      outcome.complete(o)
+    }
 
-  override fun reject(code: String, throwable: Throwable?) =
-    settle(Outcome.Rejected(code, throwable?.message, throwable))
-
-  override fun reject(code: String, message: String?, throwable: Throwable?) =
-    settle(Outcome.Rejected(code, message, throwable))
-
-  override fun reject(throwable: Throwable) = settle(Outcome.Rejected(null, throwable.message, throwable))
-
-  override fun reject(throwable: Throwable, userInfo: WritableMap) =
-    settle(Outcome.Rejected(null, throwable.message, throwable))
-
-  override fun reject(code: String, userInfo: WritableMap) = settle(Outcome.Rejected(code, null, null))
-
-  override fun reject(code: String, throwable: Throwable?, userInfo: WritableMap) =
-    settle(Outcome.Rejected(code, throwable?.message, throwable))
-
-  override fun reject(code: String, message: String?, userInfo: WritableMap) =
-    settle(Outcome.Rejected(code, message, null))
-
-  override fun reject(code: String?, message: String?, throwable: Throwable?, userInfo: WritableMap?) =
-    settle(Outcome.Rejected(code, message, throwable))
-
-  @Deprecated("Prefer passing a module-specific error code to JS.")
-  override fun reject(message: String) = settle(Outcome.Rejected(null, message, null))
+    fun promise(): Promise =
+      Proxy.newProxyInstance(Promise::class.java.classLoader, arrayOf(Promise::class.java)) { proxy, method, args ->
+        val params = method.parameterTypes
+        val values = args ?: emptyArray()
+        when (method.name) {
+          "resolve" -> settle(Outcome.Resolved(values[0]))
+          "reject" -> {
+            val strings = params.indices.filter { params[it] == String::class.java }.map { values[it] as String? }
+            val cause = params.indices.firstOrNull { Throwable::class.java.isAssignableFrom(params[it]) }?.let { values[it] as Throwable? }
+            val lone = params.size == 1 && strings.size == 1 // reject(message)
+            val code = if (lone) null else strings.getOrNull(0)
+            val message = if (lone) strings[0] else if (strings.size >= 2) strings[1] else cause?.message
+            settle(Outcome.Rejected(code, message, cause))
+          }
+          "toString" -> "RecordingPromise"
+          "hashCode" -> System.identityHashCode(proxy)
+          "equals" -> proxy === values[0]
+          else -> throw UnsupportedOperationException("Promise.${method.name}")
+        }
+      } as Promise
+  }
 }
 
 /** A new session as a reply carries it. */
@@ -195,9 +205,12 @@ abstract class ModuleTestBase {
 
   @AfterEach
   fun removeTrackersAndStopCollector() {
-    module.removeAllTrackers(RecordingPromise())
+    // Awaited: a tracker still removing may still write to its storage in
+    // filesDir, which JUnit deletes next (a "Failed to delete temp directory"
+    // error, seen in a run of the matrix).
+    RecordingPromise("removeAllTrackers").also { module.removeAllTrackers(it) }.await()
     // With no tracker left this only resets the process-wide state.
-    module.setAppState("active", RecordingPromise())
+    RecordingPromise("setAppState").also { module.setAppState("active", it) }.await()
     collector.close()
   }
 }
