@@ -19,8 +19,10 @@
  *  6. `tsc --noEmit` in the app passes, with the package's React Native types.
  *  7. The app's Jest tests pass, with react-native-rust-tracker/jest.
  *
- * Every run starts from a new copy and a new install, so a cache (npm's, used
- * with --prefer-offline; Metro's, keyed by content) only makes it faster.
+ * Every run starts from a new copy and a new install, and the tools' own
+ * temporary files and caches (codegen, Metro, Jest) live in the run's
+ * temporary directory; only npm's cache (--prefer-offline) outlives a run,
+ * and it only makes the install faster.
  * RN_RUST_TRACKER_EXAMPLE_KEEP=1 keeps the temporary directory.
  */
 const { spawnSync } = require('child_process');
@@ -62,7 +64,9 @@ function expect(cond, msg, output) {
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, {
     cwd: opts.cwd,
-    env: { ...process.env, ...opts.env },
+    // The tools' own temporary files (codegen's, Metro's and Jest's caches) go
+    // in the run's directory, removed at the end.
+    env: { ...process.env, TMPDIR: childTmp, TMP: childTmp, TEMP: childTmp, ...opts.env },
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
@@ -76,6 +80,8 @@ function run(cmd, args, opts = {}) {
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rn-rust-tracker-example-'));
 const app = path.join(tmp, 'app');
+const childTmp = path.join(tmp, 'tmp');
+fs.mkdirSync(childTmp);
 process.on('exit', () => {
   if (process.env.RN_RUST_TRACKER_EXAMPLE_KEEP) console.log(`kept ${tmp}`);
   else fs.rmSync(tmp, { recursive: true, force: true });
