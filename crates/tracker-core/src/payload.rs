@@ -11,7 +11,9 @@ use crate::enrich::Additions;
 use crate::event::{Event, EventBody};
 use crate::session::{ClientSession, CLIENT_SESSION_SCHEMA};
 use base64::Engine;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// The `tv` field: this tracker and its version.
 pub const TRACKER_VERSION: &str = concat!("rn-rust-", env!("CARGO_PKG_VERSION"));
@@ -37,7 +39,70 @@ pub struct Source<'a> {
     pub namespace: &'a str,
 }
 
+/// A self-describing JSON, `{"schema": ..., "data": ...}`, serialised
+/// straight from borrowed parts (no tree is built or copied).
+#[derive(Serialize)]
+struct Sdj<'a, T: Serialize + ?Sized> {
+    schema: &'a str,
+    data: &'a T,
+}
+
+/// The fields of one payload, in the order they were put; a key put twice
+/// keeps its last value. Values are written as JSON strings.
+struct Fields<'a> {
+    items: Vec<(&'a str, Cow<'a, str>)>,
+}
+
+impl<'a> Fields<'a> {
+    fn put(&mut self, key: &'a str, value: impl Into<Cow<'a, str>>) {
+        let value = value.into();
+        match self.items.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.items.push((key, value)),
+        }
+    }
+
+    /// Puts an optional field; empty strings are left out, as the native trackers do.
+    fn put_some(&mut self, key: &'a str, v: &'a Option<String>) {
+        if let Some(v) = v.as_deref().filter(|s| !s.is_empty()) {
+            self.put(key, v);
+        }
+    }
+
+    /// Puts `value`'s JSON, base64-encoded under `enc_key` or plain under `plain_key`.
+    fn put_json(&mut self, b64: bool, enc_key: &'a str, plain_key: &'a str, value: &impl Serialize) {
+        let json = serde_json::to_vec(value).unwrap_or_default();
+        if b64 {
+            self.put(enc_key, base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json));
+        } else {
+            // serde_json writes UTF-8 only.
+            self.put(plain_key, String::from_utf8(json).unwrap_or_default());
+        }
+    }
+
+    /// The payload: a JSON object of string fields.
+    fn write(self) -> String {
+        let size: usize = self.items.iter().map(|(k, v)| k.len() + v.len() + 6).sum();
+        let mut out = Vec::with_capacity(size + 2);
+        out.push(b'{');
+        for (i, (k, v)) in self.items.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            // Writing a string to a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut out, k);
+            out.push(b':');
+            let _ = serde_json::to_writer(&mut out, v.as_ref());
+        }
+        out.push(b'}');
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
 /// Builds the payload of one event as a JSON object string (without `stm`).
+///
+/// It is written directly, field by field: each event is serialised once,
+/// here, and stored and sent as this string.
 pub fn build(
     source: &Source<'_>,
     event: &Event,
@@ -46,24 +111,23 @@ pub fn build(
     session: Option<&ClientSession>,
     additions: &Additions,
 ) -> String {
-    let mut p = Map::new();
-    let mut put = |k: &str, v: String| {
-        p.insert(k.to_string(), Value::String(v));
+    let mut f = Fields {
+        items: Vec::with_capacity(16),
     };
-    put("eid", eid.to_string());
-    put("dtm", dtm_ms.to_string());
-    put("tv", TRACKER_VERSION.to_string());
-    put("p", source.config.device_platform.as_str().to_string());
-    put("tna", source.namespace.to_string());
+    f.put("eid", eid);
+    f.put("dtm", dtm_ms.to_string());
+    f.put("tv", TRACKER_VERSION);
+    f.put("p", source.config.device_platform.as_str());
+    f.put("tna", source.namespace);
     if let Some(aid) = source.config.app_id.as_deref().filter(|a| !a.is_empty()) {
-        put("aid", aid.to_string());
+        f.put("aid", aid);
     }
     let b64 = source.config.base64_encoding;
     match &event.body {
         EventBody::SelfDescribing(sd) => {
-            put("e", "ue".into());
-            let ue = json!({"schema": UNSTRUCT_EVENT_SCHEMA, "data": {"schema": sd.schema, "data": sd.data}});
-            encode_json(&mut put, b64, "ue_px", "ue_pr", &ue);
+            f.put("e", "ue");
+            let inner = Sdj { schema: &sd.schema, data: &sd.data };
+            f.put_json(b64, "ue_px", "ue_pr", &Sdj { schema: UNSTRUCT_EVENT_SCHEMA, data: &inner });
         }
         EventBody::Structured {
             category,
@@ -72,17 +136,13 @@ pub fn build(
             property,
             value,
         } => {
-            put("e", "se".into());
-            put("se_ca", category.clone());
-            put("se_ac", action.clone());
-            if let Some(l) = label.as_ref().filter(|s| !s.is_empty()) {
-                put("se_la", l.clone());
-            }
-            if let Some(pr) = property.as_ref().filter(|s| !s.is_empty()) {
-                put("se_pr", pr.clone());
-            }
+            f.put("e", "se");
+            f.put("se_ca", category.as_str());
+            f.put("se_ac", action.as_str());
+            f.put_some("se_la", label);
+            f.put_some("se_pr", property);
             if let Some(v) = value {
-                put("se_va", format_number(*v));
+                f.put("se_va", format_number(*v));
             }
         }
         EventBody::PageView {
@@ -90,89 +150,77 @@ pub fn build(
             title,
             referrer,
         } => {
-            put("e", "pv".into());
-            put("url", url.clone());
-            put_some(&mut put, "page", title);
-            put_some(&mut put, "refr", referrer);
+            f.put("e", "pv");
+            f.put("url", url.as_str());
+            f.put_some("page", title);
+            f.put_some("refr", referrer);
         }
         EventBody::DeepLinkReceived {
             event,
             url,
             referrer,
         } => {
-            put("e", "ue".into());
-            let ue = json!({"schema": UNSTRUCT_EVENT_SCHEMA, "data": {"schema": event.schema, "data": event.data}});
-            encode_json(&mut put, b64, "ue_px", "ue_pr", &ue);
-            put_some(&mut put, "url", &Some(url.clone()));
-            put_some(&mut put, "refr", referrer);
+            f.put("e", "ue");
+            let inner = Sdj { schema: &event.schema, data: &event.data };
+            f.put_json(b64, "ue_px", "ue_pr", &Sdj { schema: UNSTRUCT_EVENT_SCHEMA, data: &inner });
+            if !url.is_empty() {
+                f.put("url", url.as_str());
+            }
+            f.put_some("refr", referrer);
         }
         EventBody::Transaction(t) => {
-            put("e", "tr".into());
-            put("tr_id", t.order_id.clone());
-            put("tr_tt", format_number(t.total_value));
-            put_some(&mut put, "tr_af", &t.affiliation);
-            put_some(&mut put, "tr_tx", &t.tax_value.map(format_number));
-            put_some(&mut put, "tr_sh", &t.shipping.map(format_number));
-            put_some(&mut put, "tr_ci", &t.city);
-            put_some(&mut put, "tr_st", &t.state);
-            put_some(&mut put, "tr_co", &t.country);
-            put_some(&mut put, "tr_cu", &t.currency);
+            f.put("e", "tr");
+            f.put("tr_id", t.order_id.as_str());
+            f.put("tr_tt", format_number(t.total_value));
+            f.put_some("tr_af", &t.affiliation);
+            if let Some(v) = t.tax_value {
+                f.put("tr_tx", format_number(v));
+            }
+            if let Some(v) = t.shipping {
+                f.put("tr_sh", format_number(v));
+            }
+            f.put_some("tr_ci", &t.city);
+            f.put_some("tr_st", &t.state);
+            f.put_some("tr_co", &t.country);
+            f.put_some("tr_cu", &t.currency);
         }
         EventBody::TransactionItem(i) => {
-            put("e", "ti".into());
-            put("ti_id", i.order_id.clone());
-            put("ti_sk", i.sku.clone());
-            put_some(&mut put, "ti_nm", &i.name);
-            put_some(&mut put, "ti_ca", &i.category);
-            put("ti_pr", format_number(i.price));
-            put("ti_qu", i.quantity.to_string());
-            put_some(&mut put, "ti_cu", &i.currency);
+            f.put("e", "ti");
+            f.put("ti_id", i.order_id.as_str());
+            f.put("ti_sk", i.sku.as_str());
+            f.put_some("ti_nm", &i.name);
+            f.put_some("ti_ca", &i.category);
+            f.put("ti_pr", format_number(i.price));
+            f.put("ti_qu", i.quantity.to_string());
+            f.put_some("ti_cu", &i.currency);
         }
     }
     for (k, v) in &additions.fields {
         if !v.is_empty() {
-            put(k, v.clone());
+            f.put(k, v.as_str());
         }
     }
-    let mut entities: Vec<Value> = event
+    let mut entities: Vec<Entity<'_>> = event
         .contexts
         .iter()
         .chain(&additions.entities)
-        .map(|c| json!({"schema": c.schema, "data": c.data}))
+        .map(|c| Entity::App(Sdj { schema: &c.schema, data: &c.data }))
         .collect();
     if let Some(s) = session {
-        entities.push(json!({"schema": CLIENT_SESSION_SCHEMA, "data": s}));
+        entities.push(Entity::Session(Sdj { schema: CLIENT_SESSION_SCHEMA, data: s }));
     }
     if !entities.is_empty() {
-        let co = json!({"schema": CONTEXTS_SCHEMA, "data": entities});
-        encode_json(&mut put, b64, "cx", "co", &co);
+        f.put_json(b64, "cx", "co", &Sdj { schema: CONTEXTS_SCHEMA, data: &entities });
     }
-    Value::Object(p).to_string()
+    f.write()
 }
 
-/// Puts an optional field; empty strings are left out, as the native trackers do.
-fn put_some(put: &mut impl FnMut(&str, String), key: &str, v: &Option<String>) {
-    if let Some(v) = v.as_ref().filter(|s| !s.is_empty()) {
-        put(key, v.clone());
-    }
-}
-
-fn encode_json(
-    put: &mut impl FnMut(&str, String),
-    b64: bool,
-    enc_key: &str,
-    plain_key: &str,
-    v: &Value,
-) {
-    let s = v.to_string();
-    if b64 {
-        put(
-            enc_key,
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s.as_bytes()),
-        );
-    } else {
-        put(plain_key, s);
-    }
+/// One entity of the `contexts` wrapper.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Entity<'a> {
+    App(Sdj<'a, Value>),
+    Session(Sdj<'a, ClientSession>),
 }
 
 /// Numbers as JavaScript prints them for integral values (`2`, not `2.0`).
@@ -245,6 +293,7 @@ pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn stm_is_spliced_in() {

@@ -21,6 +21,9 @@ CREATE TABLE IF NOT EXISTS events (
     payload TEXT NOT NULL,
     created_ms INTEGER NOT NULL
 );
+-- The age limit is applied at every commit: without this index that is a
+-- scan of the whole queue, which a backlog makes slower with every event.
+CREATE INDEX IF NOT EXISTS events_created_ms ON events (created_ms);
 CREATE TABLE IF NOT EXISTS dead_events (
     id INTEGER PRIMARY KEY,
     payload BLOB,
@@ -355,8 +358,16 @@ impl Store {
     /// a missing file is an error, never a new empty database.
     pub fn open_existing(path: &Path) -> Result<Store> {
         let identity = file_id(path);
+        let conn = open_connection(path, false)?;
+        // This connection only removes events the collector has already
+        // received (and counts them). Its commits need not reach the disk
+        // before the next request: if power fails first, the removal is
+        // undone and the events are sent again, which the protocol allows
+        // (the collector side deduplicates by event id). The writer's
+        // connection keeps FULL, so no tracked event is ever lost.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
         Ok(Store {
-            conn: open_connection(path, false)?,
+            conn,
             path: path.to_path_buf(),
             identity,
             lock: None,
@@ -521,10 +532,22 @@ impl Store {
             params![limits.oldest_ms],
         )?;
         let max = i64::try_from(limits.max_events).unwrap_or(i64::MAX);
-        dropped += tx.execute(
-            "DELETE FROM events WHERE id <= (SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?1)",
-            params![max],
+        // The queue holds at most `last - first + 1` rows, read from the ends
+        // of the primary key: only when that could pass the limit is it
+        // counted, since counting walks the whole queue.
+        let (first, last): (Option<i64>, Option<i64>) = tx.query_row(
+            "SELECT (SELECT min(id) FROM events), (SELECT max(id) FROM events)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
+        if let (Some(first), Some(last)) = (first, last) {
+            if last.saturating_sub(first).saturating_add(1) > max {
+                dropped += tx.execute(
+                    "DELETE FROM events WHERE id <= (SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?1)",
+                    params![max],
+                )?;
+            }
+        }
         let dropped = u64::try_from(dropped).unwrap_or(0);
         if dropped > 0 {
             add_count(&tx, Dropped::StoreLimit.key(), dropped)?;
@@ -559,9 +582,10 @@ impl Store {
         let mut dead = Vec::new();
         for (id, value) in rows.into_iter().filter(|(id, _)| !skip.contains(id)) {
             match value {
+                // Checked without building the object: only whether it is one.
                 rusqlite::types::Value::Text(t)
-                    if serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&t)
-                        .is_ok() =>
+                    if t.starts_with('{')
+                        && serde_json::from_str::<serde::de::IgnoredAny>(&t).is_ok() =>
                 {
                     good.push(StoredEvent { id, payload: t })
                 }
