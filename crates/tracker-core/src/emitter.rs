@@ -27,6 +27,12 @@ use std::time::Duration;
 /// Path of GET requests below the endpoint.
 pub const GET_PATH: &str = "/i";
 
+/// Requests sent in one pass over the queue: the events of that many full
+/// requests are read at once, and what the collector received is removed in
+/// one transaction per pass rather than one per request. Requests go one at a
+/// time, so events reach the collector in the order they were tracked.
+pub const REQUESTS_PER_PASS: usize = 4;
+
 /// Events of a database that an emitter of this process is working on.
 ///
 /// Stopping a tracker does not wait for its emitter's request, so for a while
@@ -111,7 +117,11 @@ impl Emitter {
             }),
             wake: Condvar::new(),
         });
-        let agent = agent(network.timeout_ms);
+        let courier = Courier {
+            agent: agent(network.timeout_ms),
+            network: network.clone(),
+            retry: config.retry.clone(),
+        };
         let worker = Worker {
             shared: Arc::clone(&shared),
             db_path,
@@ -119,7 +129,7 @@ impl Emitter {
             network,
             config,
             clock,
-            agent,
+            courier,
             backoff: Backoff::default(),
         };
         // If no thread can be started the events stay stored for the next run.
@@ -191,8 +201,16 @@ struct Worker {
     network: NetworkConfig,
     config: EmitterConfig,
     clock: Arc<dyn Clock>,
-    agent: ureq::Agent,
+    courier: Courier,
     backoff: Backoff,
+}
+
+/// What sends one request (the HTTP agent and what the policy needs), kept
+/// apart from the worker's queue state.
+struct Courier {
+    agent: ureq::Agent,
+    network: NetworkConfig,
+    retry: crate::policy::RetryConfig,
 }
 
 /// How a pass ended early.
@@ -307,12 +325,17 @@ impl Worker {
                 });
                 removed_any = true;
             }
-            let range = self.config.emit_range;
+            // Enough for a wave of full requests.
+            let range = self
+                .config
+                .emit_range
+                .saturating_mul(REQUESTS_PER_PASS as u32);
             let skip = CLAIMS.skip(&self.db_path);
             let batch = self
                 .store()
                 .and_then(|s| s.read_batch(range, &skip))
                 .map_err(Self::failed)?;
+            let more_queued = batch.len() >= range as usize;
             if batch.is_empty() {
                 if !skip.is_empty() && !waited {
                     CLAIMS.wait_idle(
@@ -330,7 +353,7 @@ impl Worker {
             }
             let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();
             CLAIMS.with(&self.db_path, |c| c.in_flight.extend(&ids));
-            let result = self.send_batch(batch, &mut removed_any);
+            let result = self.send_batch(batch, more_queued, &mut removed_any);
             CLAIMS.with(&self.db_path, |c| {
                 c.in_flight.retain(|id| !ids.contains(id))
             });
@@ -338,29 +361,60 @@ impl Worker {
         }
     }
 
-    /// Sends one batch read from the store, request by request.
+    /// Sends one batch read from the store, request by request, and removes
+    /// what the collector received in one transaction (also when a request
+    /// fails part way). When more events are queued than were read, the last
+    /// request (not full) waits for the next pass, which fills it.
     fn send_batch(
         &mut self,
         batch: Vec<StoredEvent>,
+        more_queued: bool,
         removed_any: &mut bool,
     ) -> std::result::Result<(), Stop> {
         let mut requests: VecDeque<Vec<StoredEvent>> = self.plan(batch).into();
+        let most = self.config.emit_range as usize;
+        if more_queued && requests.len() > 1 && requests.back().is_some_and(|r| r.len() < most) {
+            requests.pop_back();
+        }
+        let mut delivered: Vec<i64> = Vec::new();
+        let outcome = self.send_requests(&mut requests, &mut delivered, removed_any);
+        if !delivered.is_empty() {
+            *removed_any = true;
+        }
+        self.remove_delivered(&mut delivered)?;
+        outcome
+    }
+
+    /// Removes (and counts as sent) the events the collector received.
+    fn remove_delivered(&mut self, delivered: &mut Vec<i64>) -> std::result::Result<(), Stop> {
+        if delivered.is_empty() {
+            return Ok(());
+        }
+        let ids = std::mem::take(delivered);
+        if let Err(e) = self.store().and_then(|s| s.delete_sent(&ids)) {
+            // Received, but not deleted: never send them again.
+            CLAIMS.with(&self.db_path, |c| c.sent_undeleted.extend(&ids));
+            return Err(Self::failed(e));
+        }
+        Ok(())
+    }
+
+    /// Sends `requests` in order until they are done or one fails; the ids
+    /// the collector received go to `delivered`.
+    fn send_requests(
+        &mut self,
+        requests: &mut VecDeque<Vec<StoredEvent>>,
+        delivered: &mut Vec<i64>,
+        removed_any: &mut bool,
+    ) -> std::result::Result<(), Stop> {
         while let Some(events) = requests.pop_front() {
             if self.stopping() {
                 return Err(Stop::ShutDown);
             }
             let stm = self.clock.now_ms();
-            let (_response, what, action) = self.send(&events, stm);
-            let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
+            let (_response, what, action) = self.courier.send(&events, stm);
             match action {
-                Action::Delete => {
-                    *removed_any = true;
-                    if let Err(e) = self.store().and_then(|s| s.delete_sent(&ids)) {
-                        // Received, but not deleted: never send them again.
-                        CLAIMS.with(&self.db_path, |c| c.sent_undeleted.extend(&ids));
-                        return Err(Self::failed(e));
-                    }
-                }
+                Action::Delete => delivered.extend(events.iter().map(|e| e.id)),
                 Action::Split => {
                     let mut first = events;
                     let second = first.split_off(first.len() / 2);
@@ -369,6 +423,10 @@ impl Worker {
                 }
                 Action::Drop(reason) => {
                     *removed_any = true;
+                    // What was received before goes first: the drop's error
+                    // stays the last error.
+                    self.remove_delivered(delivered)?;
+                    let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
                     let (dropped, why) = match reason {
                         DropReason::Rejected => (Dropped::Rejected, "refused by the collector"),
                         DropReason::Oversized => {
@@ -383,7 +441,7 @@ impl Worker {
                 Action::Retry { after_ms } => {
                     let message = format!(
                         "{what}; {} event(s) stay queued and will be retried",
-                        ids.len()
+                        events.len()
                     );
                     let _ = self.store().and_then(|s| s.set_last_error(&message));
                     return Err(Stop::Failed {
@@ -404,12 +462,13 @@ impl Worker {
             return batch.into_iter().map(|e| vec![e]).collect();
         }
         let limit = self.config.byte_limit_post as usize;
+        let most = self.config.emit_range.max(1) as usize;
         let mut requests: Vec<Vec<StoredEvent>> = Vec::new();
         let mut current: Vec<StoredEvent> = Vec::new();
         let mut size = POST_WRAPPER_BYTES;
         for e in batch {
             let add = e.payload.len() + STM_BYTES + usize::from(!current.is_empty());
-            if !current.is_empty() && size + add > limit {
+            if !current.is_empty() && (size + add > limit || current.len() >= most) {
                 requests.push(std::mem::take(&mut current));
                 size = POST_WRAPPER_BYTES;
             }
@@ -421,7 +480,9 @@ impl Worker {
         }
         requests
     }
+}
 
+impl Courier {
     /// Sends one request, following redirects as the policy allows; returns
     /// the last response, a description of it for the app, and what the
     /// policy makes of it.
@@ -446,7 +507,7 @@ impl Worker {
         let mut hops = 0u8;
         loop {
             let (response, what) = self.request(&url, body.as_deref(), stm);
-            match policy::decide(&self.config.retry, &response, events.len(), hops) {
+            match policy::decide(&self.retry, &response, events.len(), hops) {
                 Action::Follow(location) => {
                     url = resolve(&url, &location);
                     hops += 1;

@@ -39,22 +39,42 @@ fn an_outage_of_half_an_hour_costs_a_dozen_requests_and_loses_nothing() {
     for i in 0..3 {
         h.structured(&format!("during outage {i}"));
     }
-    eventually("the first attempt failed", || h.collector.refused_requests() >= 1);
+    eventually("the first attempt failed", || {
+        h.collector.refused_requests() >= 1
+    });
     pass_time(&h, 30 * 60 * 1000, 10_000);
     let attempts = h.collector.refused_requests();
     // Backoff doubles from 1 s (with jitter) to a 10 min cap: about a dozen
     // attempts in 30 min; retrying at every 10 s step would make 180.
-    assert!((6..=20).contains(&attempts), "{attempts} attempts in 30 simulated minutes");
+    assert!(
+        (6..=20).contains(&attempts),
+        "{attempts} attempts in 30 simulated minutes"
+    );
     let stats = h.stats();
     assert_eq!(stats.queued, 3);
-    assert!(stats.last_error.as_deref().unwrap_or("").contains("HTTP 500"), "{:?}", stats.last_error);
+    assert!(
+        stats
+            .last_error
+            .as_deref()
+            .unwrap_or("")
+            .contains("HTTP 500"),
+        "{:?}",
+        stats.last_error
+    );
 
     // The collector comes back: within one more backoff step everything arrives, once.
     h.collector.set_mode(Mode::Accept);
     pass_time(&h, 11 * 60 * 1000, 10_000);
     eventually("the events arrived", || h.collector.events().len() >= 3);
-    let labels: Vec<String> = h.sent().iter().map(|e| e.field("se_ac").to_string()).collect();
-    assert_eq!(labels, ["during outage 0", "during outage 1", "during outage 2"]);
+    let labels: Vec<String> = h
+        .sent()
+        .iter()
+        .map(|e| e.field("se_ac").to_string())
+        .collect();
+    assert_eq!(
+        labels,
+        ["during outage 0", "during outage 1", "during outage 2"]
+    );
     let stats = h.stats();
     assert_eq!((stats.queued, stats.sent), (0, 3));
     assert_eq!(stats.last_error, None, "a success clears the last error");
@@ -65,12 +85,20 @@ fn retry_after_of_a_429_is_honoured_on_the_clock() {
     let h = Harness::start(json!({}));
     h.collector.set_mode(Mode::RetryAfter(429, 120));
     h.structured("throttled");
-    eventually("the first attempt was answered 429", || h.collector.refused_requests() == 1);
+    eventually("the first attempt was answered 429", || {
+        h.collector.refused_requests() == 1
+    });
     h.collector.set_mode(Mode::Accept);
     pass_time(&h, 110_000, 5_000);
-    assert_eq!(h.collector.requests().len(), 1, "no retry before the 120 s the collector asked for");
+    assert_eq!(
+        h.collector.requests().len(),
+        1,
+        "no retry before the 120 s the collector asked for"
+    );
     pass_time(&h, 15_000, 5_000);
-    eventually("the retry after Retry-After", || h.collector.events().len() == 1);
+    eventually("the retry after Retry-After", || {
+        h.collector.events().len() == 1
+    });
     assert_eq!(h.collector.requests().len(), 2);
 }
 
@@ -79,7 +107,9 @@ fn a_flush_during_a_backoff_does_not_lengthen_it() {
     let h = Harness::start(json!({}));
     h.collector.set_mode(Mode::Status(503));
     h.structured("a");
-    eventually("the first attempt failed", || h.collector.refused_requests() == 1);
+    eventually("the first attempt failed", || {
+        h.collector.refused_requests() == 1
+    });
     // Let two more scheduled retries fail: the backoff step is now 4 s.
     pass_time(&h, 3_100, 100);
     eventually("two retries", || h.collector.refused_requests() >= 3);
@@ -87,7 +117,11 @@ fn a_flush_during_a_backoff_does_not_lengthen_it() {
     for _ in 0..5 {
         assert!(h.try_flush().is_err(), "flush reports the failure");
     }
-    assert_eq!(h.collector.refused_requests(), before + 5, "each flush tried at once");
+    assert_eq!(
+        h.collector.refused_requests(),
+        before + 5,
+        "each flush tried at once"
+    );
     // Five more doublings would put the next retry 2 minutes away; the
     // schedule kept is at most 4 s away.
     h.collector.set_mode(Mode::Accept);
@@ -100,16 +134,72 @@ fn moving_to_the_background_or_foreground_sends_at_once_even_during_a_backoff() 
     let h = Harness::start(json!({}));
     h.collector.set_mode(Mode::RetryAfter(503, 600));
     h.structured("queued");
-    eventually("the first attempt failed", || h.collector.refused_requests() == 1);
+    eventually("the first attempt failed", || {
+        h.collector.refused_requests() == 1
+    });
     // The next retry is 10 minutes away on the clock, which does not move.
     h.collector.set_mode(Mode::Accept);
     h.background();
-    eventually("sent on going to the background", || h.collector.events().len() == 2);
-    assert_eq!(h.sent().iter().map(|e| e.field("e").to_string()).collect::<Vec<_>>(), ["se", "ue"]);
+    eventually("sent on going to the background", || {
+        h.collector.events().len() == 2
+    });
+    assert_eq!(
+        h.sent()
+            .iter()
+            .map(|e| e.field("e").to_string())
+            .collect::<Vec<_>>(),
+        ["se", "ue"]
+    );
     h.collector.set_mode(Mode::RetryAfter(503, 600));
     h.structured("in the background");
-    eventually("that attempt failed", || h.collector.refused_requests() == 2);
+    eventually("that attempt failed", || {
+        h.collector.refused_requests() == 2
+    });
     h.collector.set_mode(Mode::Accept);
     h.foreground();
     eventually("sent on coming back", || h.collector.events().len() == 4);
+}
+
+#[test]
+fn a_backlog_goes_out_in_full_requests_in_order() {
+    // About a dozen events fit in 10 000 bytes, fewer than emitRange: the
+    // byte limit decides. Reading one emitRange per request used to leave a
+    // small tail request after each (25 read: 12 + 12 + 1).
+    let limit = 10_000;
+    let h = Harness::start(json!({"emitterConfig": {"emitRange": 25, "byteLimitPost": limit}}));
+    h.collector.set_mode(Mode::RetryAfter(503, 600));
+    let n = 110;
+    for i in 0..n {
+        h.structured(&format!("backlog {i:03}"));
+    }
+    eventually("the first attempt failed", || {
+        h.collector.refused_requests() >= 1
+    });
+    h.collector.set_mode(Mode::Accept);
+    h.try_flush().expect("flush");
+    eventually("every event arrived", || h.collector.events().len() == n);
+    let sizes = h.collector.accepted_sizes();
+    let labels: Vec<String> = h
+        .sent()
+        .iter()
+        .map(|e| e.field("se_ac").to_string())
+        .collect();
+    let expected: Vec<String> = (0..n).map(|i| format!("backlog {i:03}")).collect();
+    assert_eq!(labels, expected, "in the order tracked, each once");
+    let largest_event = sizes.iter().map(|&(e, b)| b.div_ceil(e)).max().unwrap();
+    // Every request but the last is full: emitRange events, or no room for
+    // one more event (its bytes, stm and a comma) under the byte limit.
+    for (i, &(events, bytes)) in sizes.iter().enumerate().take(sizes.len() - 1) {
+        assert!(bytes <= limit, "request {i}: {bytes} bytes over the limit");
+        assert!(
+            events == 25 || bytes + largest_event + 40 > limit,
+            "request {i} of {sizes:?} had room for more: {events} events, {bytes} bytes"
+        );
+    }
+    let total: usize = sizes.iter().map(|s| s.1).sum();
+    assert!(
+        sizes.len() <= total.div_ceil(limit - largest_event - 40) + 1,
+        "{} requests for {total} bytes: {sizes:?}",
+        sizes.len()
+    );
 }

@@ -22,11 +22,13 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tracker_core::payload::{decode_base64, CONTEXTS_SCHEMA, PAYLOAD_DATA_SCHEMA, UNSTRUCT_EVENT_SCHEMA};
+use tracker_core::payload::{
+    decode_base64, CONTEXTS_SCHEMA, PAYLOAD_DATA_SCHEMA, UNSTRUCT_EVENT_SCHEMA,
+};
 use tracker_core::session::CLIENT_SESSION_SCHEMA;
 use tracker_core::{
-    ClientSession, Config, EventType, ManualClock, PlatformDefaults, Responder, SessionInfo, SessionObserver, Tracker,
-    TrackerError, TrackerOptions,
+    ClientSession, Config, EventType, ManualClock, PlatformDefaults, Responder, SessionInfo,
+    SessionObserver, Tracker, TrackerError, TrackerOptions,
 };
 
 /// One received event: the protocol's flat map of string fields.
@@ -36,18 +38,22 @@ pub type Payload = Map<String, Value>;
 pub const T0: i64 = 1_700_000_000_000;
 /// Nil UUID sent as `userId` when anonymised.
 pub const NIL_UUID: &str = "00000000-0000-0000-0000-000000000000";
-pub const BACKGROUND_SCHEMA: &str = "iglu:com.snowplowanalytics.snowplow/application_background/jsonschema/1-0-0";
-pub const FOREGROUND_SCHEMA: &str = "iglu:com.snowplowanalytics.snowplow/application_foreground/jsonschema/1-0-0";
-pub const SCREEN_VIEW_SCHEMA: &str = "iglu:com.snowplowanalytics.mobile/screen_view/jsonschema/1-0-0";
+pub const BACKGROUND_SCHEMA: &str =
+    "iglu:com.snowplowanalytics.snowplow/application_background/jsonschema/1-0-0";
+pub const FOREGROUND_SCHEMA: &str =
+    "iglu:com.snowplowanalytics.snowplow/application_foreground/jsonschema/1-0-0";
+pub const SCREEN_VIEW_SCHEMA: &str =
+    "iglu:com.snowplowanalytics.mobile/screen_view/jsonschema/1-0-0";
 
 /// Every key payload_data 1-0-4 allows.
 pub const PAYLOAD_DATA_KEYS: &[&str] = &[
-    "tna", "aid", "p", "dtm", "tz", "e", "tid", "eid", "tv", "duid", "nuid", "uid", "vid", "ip", "res", "url", "page",
-    "refr", "fp", "ctype", "cookie", "lang", "f_pdf", "f_qt", "f_realp", "f_wma", "f_dir", "f_fla", "f_java", "f_gears",
-    "f_ag", "cd", "ds", "cs", "vp", "mac", "pp_mix", "pp_max", "pp_miy", "pp_may", "ad_ba", "ad_ca", "ad_ad", "ad_uid",
-    "tr_id", "tr_af", "tr_tt", "tr_tx", "tr_sh", "tr_ci", "tr_st", "tr_co", "tr_cu", "ti_id", "ti_sk", "ti_nm", "ti_na",
-    "ti_ca", "ti_pr", "ti_qu", "ti_cu", "sa", "sn", "st", "sp", "se_ca", "se_ac", "se_la", "se_pr", "se_va", "ue_na",
-    "ue_pr", "ue_px", "co", "cx", "ua", "tnuid", "stm", "sid", "ttm",
+    "tna", "aid", "p", "dtm", "tz", "e", "tid", "eid", "tv", "duid", "nuid", "uid", "vid", "ip",
+    "res", "url", "page", "refr", "fp", "ctype", "cookie", "lang", "f_pdf", "f_qt", "f_realp",
+    "f_wma", "f_dir", "f_fla", "f_java", "f_gears", "f_ag", "cd", "ds", "cs", "vp", "mac",
+    "pp_mix", "pp_max", "pp_miy", "pp_may", "ad_ba", "ad_ca", "ad_ad", "ad_uid", "tr_id", "tr_af",
+    "tr_tt", "tr_tx", "tr_sh", "tr_ci", "tr_st", "tr_co", "tr_cu", "ti_id", "ti_sk", "ti_nm",
+    "ti_na", "ti_ca", "ti_pr", "ti_qu", "ti_cu", "sa", "sn", "st", "sp", "se_ca", "se_ac", "se_la",
+    "se_pr", "se_va", "ue_na", "ue_pr", "ue_px", "co", "cx", "ua", "tnuid", "stm", "sid", "ttm",
 ];
 /// Every key client_session 1-0-2 allows.
 pub const CLIENT_SESSION_KEYS: &[&str] = &[
@@ -87,6 +93,8 @@ struct State {
     refused_requests: u64,
     /// (method, path) of every request, in order.
     requests: Vec<(String, String)>,
+    /// (events, body bytes) of every request whose events were kept, in order.
+    accepted_sizes: Vec<(usize, usize)>,
     /// Anything that broke the protocol (bad path, bad body, ...).
     errors: Vec<String>,
 }
@@ -107,6 +115,7 @@ impl Collector {
             accepted_requests: 0,
             refused_requests: 0,
             requests: Vec::new(),
+            accepted_sizes: Vec::new(),
             errors: Vec::new(),
         }));
         let shared = Arc::clone(&state);
@@ -153,6 +162,11 @@ impl Collector {
         self.lock().errors.clone()
     }
 
+    /// (events, body bytes) of every request whose events were kept, in order.
+    pub fn accepted_sizes(&self) -> Vec<(usize, usize)> {
+        self.lock().accepted_sizes.clone()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -160,7 +174,9 @@ impl Collector {
 
 fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(60)));
-    let Ok(read_half) = stream.try_clone() else { return };
+    let Ok(read_half) = stream.try_clone() else {
+        return;
+    };
     let mut reader = BufReader::new(read_half);
     let mut writer = stream;
     loop {
@@ -194,7 +210,9 @@ fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
             if h.is_empty() {
                 break;
             }
-            let Some((name, value)) = h.split_once(':') else { continue };
+            let Some((name, value)) = h.split_once(':') else {
+                continue;
+            };
             let value = value.trim();
             match name.trim().to_ascii_lowercase().as_str() {
                 "content-length" => content_length = value.parse().ok(),
@@ -238,7 +256,10 @@ fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
             (s.mode, path)
         };
         if mode == Mode::Close {
-            state.lock().unwrap_or_else(|p| p.into_inner()).refused_requests += 1;
+            state
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .refused_requests += 1;
             let _ = writer.shutdown(Shutdown::Both);
             return;
         }
@@ -251,6 +272,7 @@ fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
             if (200..300).contains(&status) {
                 match parse_request(&method, &path, &target, &body) {
                     Ok(events) => {
+                        s.accepted_sizes.push((events.len(), body.len()));
                         s.events.extend(events);
                         s.accepted_requests += 1;
                     }
@@ -297,7 +319,13 @@ fn read_chunked(reader: &mut impl BufRead) -> Option<Vec<u8>> {
         if reader.read_line(&mut size_line).ok()? == 0 {
             return None;
         }
-        let size_str = size_line.trim().split(';').next().unwrap_or("").trim().to_string();
+        let size_str = size_line
+            .trim()
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
         let size = usize::from_str_radix(&size_str, 16).ok()?;
         if size == 0 {
             // Trailers until an empty line.
@@ -316,14 +344,22 @@ fn read_chunked(reader: &mut impl BufRead) -> Option<Vec<u8>> {
     }
 }
 
-fn parse_request(method: &str, path: &str, target: &str, body: &[u8]) -> Result<Vec<Payload>, String> {
+fn parse_request(
+    method: &str,
+    path: &str,
+    target: &str,
+    body: &[u8],
+) -> Result<Vec<Payload>, String> {
     match (method, path) {
         ("POST", "/com.snowplowanalytics.snowplow/tp2") => {
-            let v: Value = serde_json::from_slice(body).map_err(|e| format!("POST body is not JSON: {e}"))?;
+            let v: Value =
+                serde_json::from_slice(body).map_err(|e| format!("POST body is not JSON: {e}"))?;
             let obj = v.as_object().ok_or("POST body is not an object")?;
             let keys: Vec<&String> = obj.keys().collect();
             if keys.len() != 2 || !obj.contains_key("schema") || !obj.contains_key("data") {
-                return Err(format!("POST body must have exactly schema and data, got {keys:?}"));
+                return Err(format!(
+                    "POST body must have exactly schema and data, got {keys:?}"
+                ));
             }
             if obj["schema"] != PAYLOAD_DATA_SCHEMA {
                 return Err(format!("POST body schema is {}", obj["schema"]));
@@ -334,7 +370,9 @@ fn parse_request(method: &str, path: &str, target: &str, body: &[u8]) -> Result<
             }
             data.iter()
                 .map(|e| {
-                    let m = e.as_object().ok_or_else(|| format!("event is not an object: {e}"))?;
+                    let m = e
+                        .as_object()
+                        .ok_or_else(|| format!("event is not an object: {e}"))?;
                     if let Some((k, v)) = m.iter().find(|(_, v)| !v.is_string()) {
                         return Err(format!("field {k} is not a string: {v}"));
                     }
@@ -397,7 +435,10 @@ pub fn is_lower_uuid(s: &str) -> bool {
 }
 
 fn is_epoch_ms(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 15 && s.bytes().all(|b| b.is_ascii_digit()) && s.parse::<i64>().is_ok()
+    !s.is_empty()
+        && s.len() <= 15
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && s.parse::<i64>().is_ok()
 }
 
 /// ISO-8601 UTC with 3 fractional digits and `Z`, computed independently of the core.
@@ -417,7 +458,20 @@ pub fn iso(ms: i64) -> String {
         days -= len;
         year += 1;
     }
-    let months = [31, if leap(year) { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let months = [
+        31,
+        if leap(year) { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     let mut month = 0;
     while days >= months[month] {
         days -= months[month];
@@ -439,7 +493,8 @@ fn decode_json_field(p: &Payload, enc: &str, plain: &str) -> Option<Value> {
     if let Some(v) = p.get(enc) {
         let s = v.as_str().expect("string field");
         assert!(
-            s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+            s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
             "{enc} must be URL-safe base64 without padding (no '+', '/', '='): {s}"
         );
         // Strict decoding: the URL-safe, no-padding alphabet only.
@@ -449,10 +504,13 @@ fn decode_json_field(p: &Payload, enc: &str, plain: &str) -> Option<Value> {
         let lenient = decode_base64(s).expect("decode_base64");
         assert_eq!(strict, lenient);
         assert!(!p.contains_key(plain), "both {enc} and {plain} present");
-        return Some(serde_json::from_slice(&strict).unwrap_or_else(|e| panic!("{enc} is not JSON: {e}")));
+        return Some(
+            serde_json::from_slice(&strict).unwrap_or_else(|e| panic!("{enc} is not JSON: {e}")),
+        );
     }
     p.get(plain).map(|v| {
-        serde_json::from_str(v.as_str().expect("string field")).unwrap_or_else(|e| panic!("{plain} is not JSON: {e}"))
+        serde_json::from_str(v.as_str().expect("string field"))
+            .unwrap_or_else(|e| panic!("{plain} is not JSON: {e}"))
     })
 }
 
@@ -471,7 +529,10 @@ pub struct Sent {
 
 impl Sent {
     pub fn field(&self, k: &str) -> &str {
-        self.raw.get(k).and_then(Value::as_str).unwrap_or_else(|| panic!("no field {k} in {:?}", self.raw))
+        self.raw
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no field {k} in {:?}", self.raw))
     }
     pub fn eid(&self) -> &str {
         self.field("eid")
@@ -483,10 +544,14 @@ impl Sent {
         self.field("stm").parse().unwrap()
     }
     fn cs(&self) -> &Map<String, Value> {
-        self.session.as_ref().unwrap_or_else(|| panic!("no client_session entity on {:?}", self.raw))
+        self.session
+            .as_ref()
+            .unwrap_or_else(|| panic!("no client_session entity on {:?}", self.raw))
     }
     pub fn cs_value(&self, k: &str) -> &Value {
-        self.cs().get(k).unwrap_or_else(|| panic!("client_session has no {k}: {:?}", self.cs()))
+        self.cs()
+            .get(k)
+            .unwrap_or_else(|| panic!("client_session has no {k}: {:?}", self.cs()))
     }
     pub fn sid(&self) -> &str {
         self.cs_value("sessionId").as_str().unwrap()
@@ -522,13 +587,25 @@ impl Sent {
     }
     /// `backgroundIndex` of a Background event.
     pub fn background_index(&self) -> u64 {
-        assert!(self.is_background(), "not a Background event: {:?}", self.event_schema);
-        self.event_data.as_ref().unwrap()["backgroundIndex"].as_u64().unwrap()
+        assert!(
+            self.is_background(),
+            "not a Background event: {:?}",
+            self.event_schema
+        );
+        self.event_data.as_ref().unwrap()["backgroundIndex"]
+            .as_u64()
+            .unwrap()
     }
     /// `foregroundIndex` of a Foreground event.
     pub fn foreground_index(&self) -> u64 {
-        assert!(self.is_foreground(), "not a Foreground event: {:?}", self.event_schema);
-        self.event_data.as_ref().unwrap()["foregroundIndex"].as_u64().unwrap()
+        assert!(
+            self.is_foreground(),
+            "not a Foreground event: {:?}",
+            self.event_schema
+        );
+        self.event_data.as_ref().unwrap()["foregroundIndex"]
+            .as_u64()
+            .unwrap()
     }
     /// Name of a screen view.
     pub fn screen_name(&self) -> &str {
@@ -555,31 +632,66 @@ impl Sent {
 /// §D8 and the client_session 1-0-2 schema (§1.2, §1.3), and decodes it.
 pub fn check_and_decode(p: &Payload) -> Sent {
     for k in ["e", "eid", "dtm", "stm", "tv", "p", "tna"] {
-        assert!(p.get(k).and_then(Value::as_str).is_some_and(|s| !s.is_empty()), "missing {k} in {p:?}");
+        assert!(
+            p.get(k)
+                .and_then(Value::as_str)
+                .is_some_and(|s| !s.is_empty()),
+            "missing {k} in {p:?}"
+        );
     }
     for (k, v) in p {
-        assert!(PAYLOAD_DATA_KEYS.contains(&k.as_str()), "key {k} not allowed by payload_data 1-0-4");
+        assert!(
+            PAYLOAD_DATA_KEYS.contains(&k.as_str()),
+            "key {k} not allowed by payload_data 1-0-4"
+        );
         assert!(v.is_string(), "field {k} must be a string, got {v}");
     }
     let eid = p["eid"].as_str().unwrap();
     assert!(is_lower_uuid(eid), "eid must be a lower-case UUID: {eid}");
-    assert!(is_epoch_ms(p["dtm"].as_str().unwrap()), "dtm must be epoch ms: {}", p["dtm"]);
-    assert!(is_epoch_ms(p["stm"].as_str().unwrap()), "stm must be epoch ms: {}", p["stm"]);
-    assert!(matches!(p["e"].as_str().unwrap(), "ue" | "se"), "unexpected e={}", p["e"]);
+    assert!(
+        is_epoch_ms(p["dtm"].as_str().unwrap()),
+        "dtm must be epoch ms: {}",
+        p["dtm"]
+    );
+    assert!(
+        is_epoch_ms(p["stm"].as_str().unwrap()),
+        "stm must be epoch ms: {}",
+        p["stm"]
+    );
+    assert!(
+        matches!(p["e"].as_str().unwrap(), "ue" | "se"),
+        "unexpected e={}",
+        p["e"]
+    );
 
     let mut entities = Vec::new();
     let mut session = None;
     if let Some(co) = decode_json_field(p, "cx", "co") {
         let obj = co.as_object().expect("contexts wrapper is an object");
-        assert_eq!(obj.len(), 2, "contexts wrapper has only schema and data: {co}");
-        assert_eq!(obj["schema"], CONTEXTS_SCHEMA, "contexts wrapper must be 1-0-1");
-        assert_eq!(CONTEXTS_SCHEMA, "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1");
+        assert_eq!(
+            obj.len(),
+            2,
+            "contexts wrapper has only schema and data: {co}"
+        );
+        assert_eq!(
+            obj["schema"], CONTEXTS_SCHEMA,
+            "contexts wrapper must be 1-0-1"
+        );
+        assert_eq!(
+            CONTEXTS_SCHEMA,
+            "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1"
+        );
         for ent in obj["data"].as_array().expect("contexts data is an array") {
             let e = ent.as_object().expect("entity is an object");
             assert_eq!(e.len(), 2, "entity has only schema and data: {ent}");
             if e["schema"] == CLIENT_SESSION_SCHEMA {
                 assert!(session.is_none(), "two client_session entities");
-                session = Some(e["data"].as_object().expect("client_session data is an object").clone());
+                session = Some(
+                    e["data"]
+                        .as_object()
+                        .expect("client_session data is an object")
+                        .clone(),
+                );
             }
             entities.push(ent.clone());
         }
@@ -600,36 +712,64 @@ pub fn check_and_decode(p: &Payload) -> Sent {
         if let Some(d) = event_data.as_ref().and_then(Value::as_object) {
             let s = event_schema.as_deref().unwrap();
             if s == BACKGROUND_SCHEMA {
-                assert_eq!(d.keys().collect::<Vec<_>>(), vec!["backgroundIndex"], "application_background 1-0-0");
+                assert_eq!(
+                    d.keys().collect::<Vec<_>>(),
+                    vec!["backgroundIndex"],
+                    "application_background 1-0-0"
+                );
             } else if s == FOREGROUND_SCHEMA {
-                assert_eq!(d.keys().collect::<Vec<_>>(), vec!["foregroundIndex"], "application_foreground 1-0-0");
+                assert_eq!(
+                    d.keys().collect::<Vec<_>>(),
+                    vec!["foregroundIndex"],
+                    "application_foreground 1-0-0"
+                );
             }
         }
     } else {
         assert!(!p.contains_key("ue_px") && !p.contains_key("ue_pr"));
     }
-    Sent { raw: p.clone(), session, entities, event_schema, event_data }
+    Sent {
+        raw: p.clone(),
+        session,
+        entities,
+        event_schema,
+        event_data,
+    }
 }
 
 /// client_session 1-0-2: allowed keys, required keys, types, lower-case UUIDs.
 pub fn check_client_session(cs: &Map<String, Value>) {
     for k in cs.keys() {
-        assert!(CLIENT_SESSION_KEYS.contains(&k.as_str()), "client_session 1-0-2 forbids {k}");
+        assert!(
+            CLIENT_SESSION_KEYS.contains(&k.as_str()),
+            "client_session 1-0-2 forbids {k}"
+        );
     }
     for k in ["userId", "sessionId", "sessionIndex", "storageMechanism"] {
         assert!(cs.contains_key(k), "client_session requires {k}: {cs:?}");
     }
     let user = cs["userId"].as_str().expect("userId string");
-    assert!(is_lower_uuid(user), "userId must be a lower-case UUID: {user}");
-    assert!(is_lower_uuid(cs["sessionId"].as_str().expect("sessionId string")));
+    assert!(
+        is_lower_uuid(user),
+        "userId must be a lower-case UUID: {user}"
+    );
+    assert!(is_lower_uuid(
+        cs["sessionId"].as_str().expect("sessionId string")
+    ));
     let idx = cs["sessionIndex"].as_u64().expect("sessionIndex integer");
     assert!((1..=2_147_483_647).contains(&idx));
     assert_eq!(cs["storageMechanism"], "SQLITE", "docs/sessions.md §D6");
     if let Some(v) = cs.get("previousSessionId") {
-        assert!(v.is_null() || v.as_str().is_some_and(is_lower_uuid), "previousSessionId: {v}");
+        assert!(
+            v.is_null() || v.as_str().is_some_and(is_lower_uuid),
+            "previousSessionId: {v}"
+        );
     }
     if let Some(v) = cs.get("firstEventId") {
-        assert!(v.is_null() || v.as_str().is_some_and(is_lower_uuid), "firstEventId: {v}");
+        assert!(
+            v.is_null() || v.as_str().is_some_and(is_lower_uuid),
+            "firstEventId: {v}"
+        );
     }
     if let Some(v) = cs.get("firstEventTimestamp") {
         let s = v.as_str().expect("firstEventTimestamp string");
@@ -637,7 +777,10 @@ pub fn check_client_session(cs: &Map<String, Value>) {
         assert!(s.ends_with('Z') && s.as_bytes()[19] == b'.', "{s}");
     }
     if let Some(v) = cs.get("eventIndex") {
-        assert!(v.as_u64().is_some_and(|i| (1..=2_147_483_647).contains(&i)), "eventIndex: {v}");
+        assert!(
+            v.as_u64().is_some_and(|i| (1..=2_147_483_647).contains(&i)),
+            "eventIndex: {v}"
+        );
     }
 }
 
@@ -746,7 +889,8 @@ impl Harness {
     pub fn launch(&mut self, extra: Value, in_background: bool) {
         assert!(self.tracker.is_none(), "stop the running tracker first");
         self.config = self.config_for(&extra);
-        let config = Config::from_json(&self.config.to_string(), &self.platform).expect("valid config");
+        let config =
+            Config::from_json(&self.config.to_string(), &self.platform).expect("valid config");
         let (ready, r) = Responder::pair();
         let observer: Arc<dyn SessionObserver> = self.recorder.clone();
         let t = Tracker::start(
@@ -863,8 +1007,15 @@ impl Harness {
     /// Every event received so far, checked and decoded.
     pub fn sent(&self) -> Vec<Sent> {
         let errors = self.collector.errors();
-        assert!(errors.is_empty(), "collector saw protocol errors: {errors:?}");
-        self.collector.events().iter().map(check_and_decode).collect()
+        assert!(
+            errors.is_empty(),
+            "collector saw protocol errors: {errors:?}"
+        );
+        self.collector
+            .events()
+            .iter()
+            .map(check_and_decode)
+            .collect()
     }
 
     /// `onSessionUpdate` snapshots so far. A getter round trip first makes
@@ -887,18 +1038,29 @@ impl Harness {
     /// Payloads queued in the `events` table, in queue order.
     pub fn db_events(&self) -> Vec<Payload> {
         let conn = self.open_db();
-        let mut stmt = conn.prepare("SELECT payload FROM events ORDER BY id").unwrap();
+        let mut stmt = conn
+            .prepare("SELECT payload FROM events ORDER BY id")
+            .unwrap();
         let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
-        rows.map(|r| serde_json::from_str(&r.unwrap()).unwrap()).collect()
+        rows.map(|r| serde_json::from_str(&r.unwrap()).unwrap())
+            .collect()
     }
 
     /// The stored session (`meta` key `session`).
     pub fn db_session(&self) -> Option<Value> {
         let conn = self.open_db();
         let v: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key = 'session'", [], |r| r.get(0))
+            .query_row("SELECT value FROM meta WHERE key = 'session'", [], |r| {
+                r.get(0)
+            })
             .map(Some)
-            .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })
+            .or_else(|e| {
+                if e == rusqlite::Error::QueryReturnedNoRows {
+                    Ok(None)
+                } else {
+                    Err(e)
+                }
+            })
             .unwrap();
         v.map(|s| serde_json::from_str(&s).unwrap())
     }
