@@ -142,6 +142,14 @@ function encode(method: string, value: unknown): string {
   }
 }
 
+/** The core's reply to almost every call: see `NULL_REPLY` in crates/tracker-core/src/registry.rs. */
+const NULL_REPLY = '{"value":null}';
+
+/** Parses a reply of the core; the most common one without the JSON parser. */
+function parseReply(json: string): Reply {
+  return json === NULL_REPLY ? { value: null } : (JSON.parse(json) as Reply);
+}
+
 /**
  * Makes the native call now (a synchronous throw becomes a rejection naming
  * the method) and parses its reply.
@@ -154,7 +162,7 @@ function invoke(method: string, fn: () => Promise<string>): Promise<Reply> {
     return Promise.reject(asError(method, e));
   }
   return p.then(
-    (json) => JSON.parse(json) as Reply,
+    (json) => parseReply(json),
     (e: unknown) => {
       throw asError(method, e);
     },
@@ -282,13 +290,26 @@ export function makeApi(surface: () => NativeSurface, onCreate: (api: TrackerApi
     }
 
     function method<T>(name: string, shape: (value: unknown) => T) {
+      // One handler pair per call, on the native Promise itself: a track call
+      // costs one Promise and one reaction, however many are in flight.
+      const settled = (json: string): T => {
+        const reply = parseReply(json);
+        deliver(reply, own);
+        printLog(namespace, reply);
+        return shape(reply.value);
+      };
+      const failed = (e: unknown): never => {
+        throw asError(name, e);
+      };
       return (...args: unknown[]): Promise<T> => {
         if (unreachable) return Promise.reject(unreachable);
-        return invoke(name, () => surface().callTracker(namespace, name, encode(name, args))).then((reply) => {
-          deliver(reply, own);
-          printLog(namespace, reply);
-          return shape(reply.value);
-        });
+        let p: Promise<string>;
+        try {
+          p = surface().callTracker(namespace, name, encode(name, args));
+        } catch (e) {
+          return Promise.reject(asError(name, e));
+        }
+        return p.then(settled, failed);
       };
     }
     const none = (): void => undefined;
