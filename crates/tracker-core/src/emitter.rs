@@ -33,6 +33,10 @@ pub const GET_PATH: &str = "/i";
 /// time, so events reach the collector in the order they were tracked.
 pub const REQUESTS_PER_PASS: usize = 4;
 
+/// The most of a collector's answer body that is read (and discarded) so the
+/// connection can be used again; collectors answer with a few bytes.
+const DRAINED_BODY_BYTES: u64 = 64 * 1024;
+
 /// Events of a database that an emitter of this process is working on.
 ///
 /// Stopping a tracker does not wait for its emitter's request, so for a while
@@ -135,7 +139,10 @@ impl Emitter {
         // If no thread can be started the events stay stored for the next run.
         let _ = std::thread::Builder::new()
             .name("rn-tracker-emitter".into())
-            .spawn(move || worker.run());
+            .spawn(move || {
+                crate::priority::lower_current_thread();
+                worker.run()
+            });
         Emitter { shared }
     }
 
@@ -185,13 +192,72 @@ impl Emitter {
 /// for now; see "TLS" in the README. Redirects are the policy's to follow.
 fn agent(timeout_ms: u64) -> ureq::Agent {
     let timeout = Duration::from_millis(timeout_ms);
-    ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         .timeout_connect(Some(timeout.min(Duration::from_secs(10))))
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
         .max_redirects(0)
-        .build()
-        .into()
+        .build();
+    ureq::Agent::with_parts(
+        config,
+        ureq::unversioned::transport::DefaultConnector::default(),
+        Resolver::default(),
+    )
+}
+
+/// How long resolved addresses of a host name are used for new connections.
+const RESOLVED_TTL: Duration = Duration::from_secs(30);
+
+/// Name resolution for the emitter's agent.
+///
+/// The HTTP client resolves the endpoint before every request, even one that
+/// goes out on a pooled connection, and with a timeout set it does so on a new
+/// thread: a thread per request. Here an IP address needs no lookup, and a
+/// host name's addresses are kept for [`RESOLVED_TTL`] (they are used only
+/// when a new connection is opened; a failed lookup is not kept).
+#[derive(Debug, Default)]
+struct Resolver {
+    inner: ureq::unversioned::resolver::DefaultResolver,
+    cache: Mutex<Option<(String, std::time::Instant, ureq::unversioned::resolver::ResolvedSocketAddrs)>>,
+}
+
+impl ureq::unversioned::resolver::Resolver for Resolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> std::result::Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let host = uri.host().unwrap_or("");
+        let port = uri.port_u16().or(match uri.scheme_str() {
+            Some("https") => Some(443),
+            Some("http") => Some(80),
+            _ => None,
+        });
+        if let (Ok(ip), Some(port)) = (
+            host.trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>(),
+            port,
+        ) {
+            let mut addrs = self.empty();
+            addrs.push(std::net::SocketAddr::new(ip, port));
+            return Ok(addrs);
+        }
+        let key = format!("{host}:{}", port.unwrap_or(0));
+        if let Ok(cache) = self.cache.lock() {
+            if let Some((k, at, addrs)) = cache.as_ref() {
+                if *k == key && at.elapsed() < RESOLVED_TTL {
+                    return Ok(addrs.clone());
+                }
+            }
+        }
+        let addrs = self.inner.resolve(uri, config, timeout)?;
+        if let Ok(mut cache) = self.cache.lock() {
+            *cache = Some((key, std::time::Instant::now(), addrs.clone()));
+        }
+        Ok(addrs)
+    }
 }
 
 struct Worker {
@@ -538,7 +604,16 @@ impl Courier {
             }
         };
         match result {
-            Ok(r) => {
+            Ok(mut r) => {
+                // Reading the body to its end is what returns the connection
+                // to the pool: left unread, every request opened a new
+                // connection (and the resolver a thread). A larger body than
+                // any collector sends just closes the connection.
+                let _ = r
+                    .body_mut()
+                    .with_config()
+                    .limit(DRAINED_BODY_BYTES)
+                    .read_to_vec();
                 let header = |name: &str| {
                     r.headers()
                         .get(name)

@@ -203,3 +203,18 @@ fn a_backlog_goes_out_in_full_requests_in_order() {
         sizes.len()
     );
 }
+
+#[test]
+fn requests_share_one_connection() {
+    // One event per request: 40 requests. The collector's answer has to be
+    // read to its end for the connection to be used again; left unread, each
+    // request opened a connection of its own.
+    let h = Harness::start(json!({"emitterConfig": {"emitRange": 1}}));
+    for i in 0..40 {
+        h.structured(&format!("e{i}"));
+    }
+    h.try_flush().expect("flush");
+    eventually("every event arrived", || h.collector.events().len() == 40);
+    assert_eq!(h.collector.accepted_requests(), 40);
+    assert_eq!(h.collector.connections(), 1, "one keep-alive connection for every request");
+}

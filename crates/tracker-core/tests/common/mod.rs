@@ -95,6 +95,8 @@ struct State {
     requests: Vec<(String, String)>,
     /// (events, body bytes) of every request whose events were kept, in order.
     accepted_sizes: Vec<(usize, usize)>,
+    /// TCP connections accepted.
+    connections: u64,
     /// Anything that broke the protocol (bad path, bad body, ...).
     errors: Vec<String>,
 }
@@ -116,6 +118,7 @@ impl Collector {
             refused_requests: 0,
             requests: Vec::new(),
             accepted_sizes: Vec::new(),
+            connections: 0,
             errors: Vec::new(),
         }));
         let shared = Arc::clone(&state);
@@ -124,6 +127,7 @@ impl Collector {
             .spawn(move || {
                 for stream in listener.incoming() {
                     let Ok(stream) = stream else { continue };
+                    shared.lock().unwrap_or_else(|p| p.into_inner()).connections += 1;
                     let st = Arc::clone(&shared);
                     std::thread::spawn(move || serve(stream, st));
                 }
@@ -160,6 +164,11 @@ impl Collector {
 
     pub fn errors(&self) -> Vec<String> {
         self.lock().errors.clone()
+    }
+
+    /// TCP connections accepted so far.
+    pub fn connections(&self) -> u64 {
+        self.lock().connections
     }
 
     /// (events, body bytes) of every request whose events were kept, in order.
@@ -298,8 +307,12 @@ fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
             Mode::RetryAfter(_, seconds) => format!("Retry-After: {seconds}\r\n"),
             _ => String::new(),
         };
+        // A body, as real collectors send ("ok", or a pixel for GET): the
+        // emitter has to read it for the connection to be used again.
+        let body = if status == 200 { "ok" } else { "" };
         let response = format!(
-            "HTTP/1.1 {status} {reason}\r\n{retry_after}Content-Length: 0\r\nConnection: {}\r\n\r\n",
+            "HTTP/1.1 {status} {reason}\r\n{retry_after}Content-Length: {}\r\nConnection: {}\r\n\r\n{body}",
+            body.len(),
             if close { "close" } else { "keep-alive" }
         );
         if writer.write_all(response.as_bytes()).is_err() || writer.flush().is_err() {
