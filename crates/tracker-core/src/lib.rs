@@ -20,6 +20,7 @@ pub mod input;
 pub mod method;
 pub mod payload;
 pub mod policy;
+pub mod priority;
 pub mod registry;
 pub mod reply;
 pub mod session;

@@ -181,7 +181,10 @@ impl Tracker {
                     .take(20)
                     .collect::<String>()
             ))
-            .spawn(move || Writer::run(ns, config, options, db_path, rx, ready))
+            .spawn(move || {
+                crate::priority::lower_current_thread();
+                Writer::run(ns, config, options, db_path, rx, ready)
+            })
             .map_err(|e| TrackerError::Storage(format!("cannot start the writer thread: {e}")))?;
         Ok(Tracker {
             namespace: namespace.to_string(),
