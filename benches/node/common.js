@@ -1,0 +1,91 @@
+'use strict';
+// Shared by the Node runners: the runner protocol's arguments, the events,
+// per-call timing, the collector's /stats, and the RESULT line
+// (see benches/run.js for the protocol).
+const http = require('http');
+const crypto = require('crypto');
+
+function parseArgs(argv) {
+  const args = { collector: null, events: 0, kind: null, dir: null };
+  for (let i = 0; i < argv.length; i++) {
+    const key = argv[i];
+    const value = argv[i + 1];
+    if (key === '--collector') args.collector = value;
+    else if (key === '--events') args.events = Number(value);
+    else if (key === '--kind') args.kind = value;
+    else if (key === '--dir') args.dir = value;
+    else throw new Error(`unknown argument ${key}`);
+    i++;
+  }
+  if (!args.collector || !(args.events > 0) || !['struct', 'screen'].includes(args.kind) || !args.dir) {
+    throw new Error('usage: --collector http://127.0.0.1:<port> --events N --kind struct|screen --dir <empty dir>');
+  }
+  args.collector = args.collector.replace(/\/+$/, '');
+  return args;
+}
+
+/** The ids of the N screen views, made before timing starts (same events for every peer). */
+function screenIds(n) {
+  const ids = new Array(n);
+  for (let i = 0; i < n; i++) ids[i] = crypto.randomUUID();
+  return ids;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+function getStats(collector) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(`${collector}/stats`, { agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(body));
+        } catch (e) {
+          reject(e);
+        }
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls /stats every 5 ms until unique >= n (or 120 s); resolves with the time it saw it (ns). */
+async function waitArrived(collector, n) {
+  const deadline = process.hrtime.bigint() + 120_000_000_000n;
+  for (;;) {
+    const stats = await getStats(collector);
+    const now = process.hrtime.bigint();
+    if (stats.unique >= n || now > deadline) return { at: now, stats };
+    await sleep(5);
+  }
+}
+
+/** mean / p50 / p99 / max of per-call times in µs. */
+function summarise(us) {
+  const sorted = Float64Array.from(us).sort();
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  const pick = (q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  const r = (v) => Math.round(v * 1000) / 1000;
+  return { mean: r(sum / sorted.length), p50: r(pick(0.5)), p99: r(pick(0.99)), max: r(sorted[sorted.length - 1]) };
+}
+
+function ms(fromNs, toNs) {
+  return Math.round(Number(toNs - fromNs) / 1000) / 1000;
+}
+
+function printResult(fields) {
+  const ru = process.resourceUsage();
+  const result = {
+    ...fields,
+    cpu_ms: Math.round((ru.userCPUTime + ru.systemCPUTime) / 1000),
+    peak_rss_kb: ru.maxRSS,
+  };
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+}
+
+module.exports = { parseArgs, screenIds, getStats, waitArrived, summarise, ms, printResult, sleep };

@@ -1,0 +1,78 @@
+'use strict';
+// Runner for this project's Node API (peer "node"): the repository's lib/node.js
+// over the addon named by RN_RUST_TRACKER_ADDON (benches/run.js sets it to the
+// release build). Every track call is made without awaiting it; the Promises
+// (each resolves once its event is committed to SQLite) are awaited at the end.
+const path = require('path');
+const { parseArgs, screenIds, waitArrived, summarise, ms, printResult } = require('./common');
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const n = args.events;
+  const api = require(path.join(__dirname, '..', '..', 'lib', 'node.js'));
+  const tracker = api.createTracker(
+    'bench',
+    { endpoint: args.collector },
+    {
+      // The events the tracker adds by itself (the install event, a screen_end
+      // before each new screen view) are off: every peer sends the same events.
+      trackerConfig: { installAutotracking: false, screenEngagementAutotracking: false },
+      emitterConfig: { maxEventStoreSize: n + 10000 },
+      storage: { directory: args.dir },
+    },
+  );
+  // The tracker opens its database behind the first call: wait for that outside the timing.
+  await tracker.getSessionUserId();
+  const ids = args.kind === 'screen' ? screenIds(n) : null;
+  const blocked = new Float64Array(n);
+  const promises = new Array(n);
+
+  const t0 = process.hrtime.bigint();
+  if (args.kind === 'struct') {
+    for (let i = 0; i < n; i++) {
+      const a = process.hrtime.bigint();
+      promises[i] = tracker.trackStructuredEvent({
+        category: 'bench',
+        action: 'track',
+        label: `event ${i}`,
+        property: 'p',
+        value: i,
+      });
+      blocked[i] = Number(process.hrtime.bigint() - a) / 1000;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const a = process.hrtime.bigint();
+      promises[i] = tracker.trackScreenViewEvent({ name: `Screen ${i % 20}`, type: 'feed', id: ids[i] });
+      blocked[i] = Number(process.hrtime.bigint() - a) / 1000;
+    }
+  }
+  const tCalls = process.hrtime.bigint();
+
+  let tCommitted = null;
+  let rejected = 0;
+  const committed = Promise.allSettled(promises).then((settled) => {
+    tCommitted = process.hrtime.bigint();
+    for (const s of settled) if (s.status === 'rejected') rejected++;
+    if (rejected) console.error(`node-api: ${rejected} track calls rejected, first: ${settled.find((s) => s.status === 'rejected').reason}`);
+  });
+  const arrived = await waitArrived(args.collector, n);
+  await committed;
+
+  printResult({
+    peer: 'node',
+    kind: args.kind,
+    events: n,
+    elapsed_ms: ms(t0, arrived.at),
+    calls_ms: ms(t0, tCalls),
+    committed_ms: ms(t0, tCommitted),
+    blocked_us: summarise(blocked),
+    rejected,
+  });
+  await api.removeTracker('bench');
+}
+
+main().catch((e) => {
+  console.error(e && e.stack ? e.stack : e);
+  process.exit(1);
+});
