@@ -15,7 +15,8 @@
  *   blocked  the core in process: time the caller is blocked per track call and
  *            time to commit, session entity on and off; the crate's track call
  *   jvm      a track call through the generated Kotlin bindings (JNA) on the JVM
- *   backlog  1,000,000 events tracked with the collector down, then brought up
+ *   backlog  1,000,000 events tracked with the collector down (in awaited rounds of
+ *            10,000 calls, as an outage accumulates them), then brought up
  *   startup  tracker created to first event committed, empty store and 100,000
  *            stored events
  * Options: --events N (e2e, default 50000), --rounds N (default 3),
@@ -713,7 +714,7 @@ function report(res) {
   if (backlog) {
     out.push('');
     out.push(
-      `Part 4, backlog: ${backlog.events.toLocaleString('en-US')} events tracked with the collector down in ${fmt(backlog.track_ms, 0)} ms (committed ${fmt(backlog.committed_ms, 0)} ms); ` +
+      `Part 4, backlog: ${backlog.events.toLocaleString('en-US')} events tracked with the collector down, in rounds of ${fmt(backlog.round, 0)} calls each awaited, in ${fmt(backlog.track_ms, 0)} ms (committed ${fmt(backlog.committed_ms, 0)} ms); ` +
         `peak RSS while queued ${fmt(backlog.peak_rss_kb_queued / 1024, 1)} MB, overall ${fmt(backlog.peak_rss_kb / 1024, 1)} MB; database ${fmt(backlog.db_bytes / 1048576, 1)} MB; ` +
         `drained in ${fmt(backlog.drain_ms, 0)} ms; lost ${backlog.lost}, duplicates ${backlog.duplicates}`,
     );
