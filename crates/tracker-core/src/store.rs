@@ -623,9 +623,24 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut removed = 0u64;
         {
-            let mut stmt = tx.prepare_cached("DELETE FROM events WHERE id = ?1")?;
-            for id in ids {
-                removed += u64::try_from(stmt.execute(params![id])?).unwrap_or(0);
+            // Sent events are mostly consecutive ids: each run of them is one
+            // range delete, walked once, rather than a search per row. A run
+            // holds only ids of `ids` (or ids that no longer exist).
+            let mut sorted = ids.to_vec();
+            sorted.sort_unstable();
+            sorted.dedup();
+            let mut stmt =
+                tx.prepare_cached("DELETE FROM events WHERE id BETWEEN ?1 AND ?2")?;
+            let mut i = 0;
+            while i < sorted.len() {
+                let first = sorted[i];
+                let mut last = first;
+                while i + 1 < sorted.len() && sorted[i + 1] == last + 1 {
+                    i += 1;
+                    last = sorted[i];
+                }
+                removed += u64::try_from(stmt.execute(params![first, last])?).unwrap_or(0);
+                i += 1;
             }
         }
         add_count(&tx, counter, removed)?;
@@ -790,6 +805,21 @@ mod tests {
         assert_eq!(batch.len(), 2);
         assert_eq!(s.dead_count().unwrap(), 1);
         assert_eq!(s.count().unwrap(), 2);
+    }
+
+    #[test]
+    fn removing_sent_events_removes_exactly_those_and_counts_them() {
+        let p = database_path(&tmp(), "ns");
+        let (mut s, _) = Store::open(&p, 0).unwrap();
+        let rows: Vec<(String, i64)> = (1..=10).map(|i| (format!("{{\"n\":{i}}}"), i)).collect();
+        s.commit(&rows, None, NO_LIMITS).unwrap();
+        let ids: Vec<i64> = s.read_batch(10, &HashSet::new()).unwrap().iter().map(|e| e.id).collect();
+        // Runs, gaps, an id given twice, out of order, and one that no longer exists.
+        let sent = [ids[7], ids[0], ids[1], ids[2], ids[4], ids[8], ids[1], ids[9] + 100];
+        s.delete_sent(&sent).unwrap();
+        let left: Vec<i64> = s.read_batch(10, &HashSet::new()).unwrap().iter().map(|e| e.id).collect();
+        assert_eq!(left, [ids[3], ids[5], ids[6], ids[9]]);
+        assert_eq!(s.stats().unwrap().sent, 6);
     }
 
     #[test]
