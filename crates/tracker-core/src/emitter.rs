@@ -35,6 +35,11 @@ pub const GET_PATH: &str = "/i";
 /// time, so events reach the collector in the order they were tracked.
 pub const REQUESTS_PER_PASS: usize = 16;
 
+/// The most payload bytes a pass reads into memory when that is less than
+/// [`REQUESTS_PER_PASS`] requests at the byte limit (large `emitRange` and
+/// byte limits with large events).
+pub const PASS_MAX_BYTES: usize = 4 * 1024 * 1024;
+
 /// How long received events may wait for their removal within a pass (they
 /// are removed together at its end, one transaction for up to
 /// [`REQUESTS_PER_PASS`] requests): a process killed in the middle of a pass
@@ -399,17 +404,20 @@ impl Worker {
                 });
                 removed_any = true;
             }
-            // Enough for a wave of full requests.
+            // Enough for a wave of full requests, and no more bytes than
+            // those requests carry (or PASS_MAX_BYTES, if less).
             let range = self
                 .config
                 .emit_range
                 .saturating_mul(REQUESTS_PER_PASS as u32);
+            let max_bytes = self.pass_max_bytes();
             let skip = CLAIMS.skip(&self.db_path);
             let batch = self
                 .store()
-                .and_then(|s| s.read_batch(range, &skip))
+                .and_then(|s| s.read_batch_within(range, max_bytes, &skip))
                 .map_err(Self::failed)?;
-            let more_queued = batch.len() >= range as usize;
+            let more_queued = batch.len() >= range as usize
+                || batch.iter().map(|e| e.payload.len()).sum::<usize>() >= max_bytes;
             if batch.is_empty() {
                 if !skip.is_empty() && !waited {
                     CLAIMS.wait_idle(
@@ -433,6 +441,19 @@ impl Worker {
             });
             result?;
         }
+    }
+
+    /// The most payload bytes one pass reads: [`REQUESTS_PER_PASS`] requests
+    /// at the byte limit of the method, at most [`PASS_MAX_BYTES`] unless one
+    /// request's limit is larger.
+    fn pass_max_bytes(&self) -> usize {
+        let per_request = match self.network.method {
+            HttpMethod::Post => self.config.byte_limit_post,
+            HttpMethod::Get => self.config.byte_limit_get,
+        } as usize;
+        per_request
+            .saturating_mul(REQUESTS_PER_PASS)
+            .min(PASS_MAX_BYTES.max(per_request))
     }
 
     /// Sends one batch read from the store, request by request, and removes

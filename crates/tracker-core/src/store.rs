@@ -570,29 +570,49 @@ impl Store {
     /// not a JSON object (tampering, disk damage) are moved to `dead_events`
     /// so they never block the queue.
     pub fn read_batch(&mut self, limit: u32, skip: &HashSet<i64>) -> Result<Vec<StoredEvent>> {
-        let rows: Vec<(i64, rusqlite::types::Value)> = {
+        self.read_batch_within(limit, usize::MAX, skip)
+    }
+
+    /// [`Store::read_batch`], stopping also once the payloads read reach
+    /// `max_bytes` (the row that reaches it is included, so at least one event
+    /// is read): what a pass holds in memory stays bounded whatever the
+    /// events' size.
+    pub fn read_batch_within(
+        &mut self,
+        limit: u32,
+        max_bytes: usize,
+        skip: &HashSet<i64>,
+    ) -> Result<Vec<StoredEvent>> {
+        let mut good = Vec::new();
+        let mut dead = Vec::new();
+        {
             let mut stmt = self
                 .conn
                 .prepare_cached("SELECT id, payload FROM events ORDER BY id LIMIT ?1")?;
             let n = i64::from(limit) + i64::try_from(skip.len()).unwrap_or(0);
-            let mapped = stmt.query_map(params![n], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            mapped.collect::<rusqlite::Result<_>>()?
-        };
-        let mut good = Vec::with_capacity(rows.len());
-        let mut dead = Vec::new();
-        for (id, value) in rows.into_iter().filter(|(id, _)| !skip.contains(id)) {
-            match value {
-                // Checked without building the object: only whether it is one.
-                rusqlite::types::Value::Text(t)
-                    if t.starts_with('{')
-                        && serde_json::from_str::<serde::de::IgnoredAny>(&t).is_ok() =>
-                {
-                    good.push(StoredEvent { id, payload: t })
+            let mut rows = stmt.query(params![n])?;
+            let mut bytes = 0usize;
+            while let Some(row) = rows.next()? {
+                if good.len() >= limit as usize || (!good.is_empty() && bytes >= max_bytes) {
+                    break;
                 }
-                _ => dead.push(id),
+                let id: i64 = row.get(0)?;
+                if skip.contains(&id) {
+                    continue;
+                }
+                match row.get::<_, rusqlite::types::Value>(1)? {
+                    // Checked without building the object: only whether it is one.
+                    rusqlite::types::Value::Text(t)
+                        if t.starts_with('{')
+                            && serde_json::from_str::<serde::de::IgnoredAny>(&t).is_ok() =>
+                    {
+                        bytes = bytes.saturating_add(t.len());
+                        good.push(StoredEvent { id, payload: t })
+                    }
+                    _ => dead.push(id),
+                }
             }
         }
-        good.truncate(limit as usize);
         if !dead.is_empty() {
             let tx = self.conn.transaction()?;
             for id in &dead {
@@ -820,6 +840,26 @@ mod tests {
         let left: Vec<i64> = s.read_batch(10, &HashSet::new()).unwrap().iter().map(|e| e.id).collect();
         assert_eq!(left, [ids[3], ids[5], ids[6], ids[9]]);
         assert_eq!(s.stats().unwrap().sent, 6);
+    }
+
+    #[test]
+    fn a_batch_stops_at_its_byte_budget_with_at_least_one_event() {
+        let p = database_path(&tmp(), "ns");
+        let (mut s, _) = Store::open(&p, 0).unwrap();
+        // Payloads of exactly 1000 bytes.
+        let rows: Vec<(String, i64)> = (0..10)
+            .map(|i| (format!("{{\"p\":\"{}\"}}", "x".repeat(992)), i))
+            .collect();
+        assert!(rows.iter().all(|r| r.0.len() == 1000));
+        s.commit(&rows, None, NO_LIMITS).unwrap();
+        let none = HashSet::new();
+        let sizes = |s: &mut Store, limit, max| s.read_batch_within(limit, max, &none).unwrap().len();
+        assert_eq!(sizes(&mut s, 10, 2500), 3, "the event that reaches the budget is included");
+        assert_eq!(sizes(&mut s, 10, 3000), 3);
+        assert_eq!(sizes(&mut s, 10, 3001), 4);
+        assert_eq!(sizes(&mut s, 2, 1_000_000), 2, "the count still limits");
+        assert_eq!(sizes(&mut s, 10, 0), 1, "never nothing while events are queued");
+        assert_eq!(s.read_batch(100, &none).unwrap().len(), 10);
     }
 
     #[test]
