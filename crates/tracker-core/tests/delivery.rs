@@ -218,3 +218,20 @@ fn requests_share_one_connection() {
     assert_eq!(h.collector.accepted_requests(), 40);
     assert_eq!(h.collector.connections(), 1, "one keep-alive connection for every request");
 }
+
+#[test]
+fn a_host_name_endpoint_is_resolved_and_its_connection_kept() {
+    let mut h = Harness::start(json!({}));
+    let port = h.collector.endpoint().rsplit(':').next().unwrap().to_string();
+    h.restart(
+        json!({"networkConfig": {"endpoint": format!("http://localhost:{port}")}, "emitterConfig": {"emitRange": 1}}),
+        false,
+    );
+    for i in 0..10 {
+        h.structured(&format!("by name {i}"));
+    }
+    h.try_flush().expect("flush");
+    eventually("every event arrived", || h.collector.events().len() == 10);
+    assert_eq!(h.collector.accepted_requests(), 10);
+    assert_eq!(h.collector.connections(), 1, "resolved once, one connection");
+}
