@@ -235,3 +235,38 @@ fn a_host_name_endpoint_is_resolved_and_its_connection_kept() {
     assert_eq!(h.collector.accepted_requests(), 10);
     assert_eq!(h.collector.connections(), 1, "resolved once, one connection");
 }
+
+#[test]
+fn a_long_pass_removes_what_arrived_at_least_every_second() {
+    // One event per request, 16 requests in one pass, and each request takes
+    // 600 ms on the clock: what arrived is removed every second
+    // (REMOVAL_INTERVAL_MS), not only at the end of the pass, so a process
+    // killed in the middle of a slow pass sends little again.
+    let h = Harness::start(json!({"emitterConfig": {"emitRange": 1}}));
+    h.collector.set_mode(Mode::RetryAfter(503, 600));
+    for i in 0..16 {
+        h.structured(&format!("slow {i}"));
+    }
+    eventually("the first attempt failed", || {
+        h.collector.refused_requests() >= 1
+    });
+    let queued = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (clock, db, seen) = (h.clock.clone(), h.db_path(), std::sync::Arc::clone(&queued));
+    h.collector.on_accept(move || {
+        let reader = rusqlite::Connection::open(&db).expect("read the queue");
+        let n: i64 = reader
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+            .expect("count");
+        seen.lock().unwrap().push(n);
+        clock.advance_ms(600);
+    });
+    h.collector.set_mode(Mode::Accept);
+    h.try_flush().expect("flush");
+    eventually("every event arrived", || h.collector.events().len() == 16);
+    let queued = queued.lock().unwrap().clone();
+    // Queued when request k arrived: removals after requests 2, 4, 6, ...
+    // (1,200 ms, 2,400 ms, ... on the clock).
+    let expected: Vec<i64> = (0..16).map(|k| 16 - 2 * (k / 2)).collect();
+    assert_eq!(queued, expected);
+    assert_eq!(h.stats().queued, 0);
+}

@@ -97,6 +97,8 @@ struct State {
     accepted_sizes: Vec<(usize, usize)>,
     /// TCP connections accepted.
     connections: u64,
+    /// Called for each request whose events were kept, before it is answered.
+    on_accept: Option<Box<dyn FnMut() + Send>>,
     /// Anything that broke the protocol (bad path, bad body, ...).
     errors: Vec<String>,
 }
@@ -118,6 +120,7 @@ impl Collector {
             refused_requests: 0,
             requests: Vec::new(),
             accepted_sizes: Vec::new(),
+            on_accept: None,
             connections: 0,
             errors: Vec::new(),
         }));
@@ -164,6 +167,11 @@ impl Collector {
 
     pub fn errors(&self) -> Vec<String> {
         self.lock().errors.clone()
+    }
+
+    /// Calls `hook` for each request whose events were kept, before answering it.
+    pub fn on_accept(&self, hook: impl FnMut() + Send + 'static) {
+        self.lock().on_accept = Some(Box::new(hook));
     }
 
     /// TCP connections accepted so far.
@@ -293,6 +301,17 @@ fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
                 }
             } else {
                 s.refused_requests += 1;
+            }
+        }
+        if (200..300).contains(&status) {
+            // Run outside the lock: the hook may look at the collector.
+            let hook = state.lock().unwrap_or_else(|p| p.into_inner()).on_accept.take();
+            if let Some(mut hook) = hook {
+                hook();
+                let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+                if s.on_accept.is_none() {
+                    s.on_accept = Some(hook);
+                }
             }
         }
         let reason = match status {
