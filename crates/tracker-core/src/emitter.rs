@@ -134,11 +134,7 @@ impl Emitter {
             }),
             wake: Condvar::new(),
         });
-        let courier = Courier {
-            agent: agent(network.timeout_ms),
-            network: network.clone(),
-            retry: config.retry.clone(),
-        };
+        let agent = agent(network.timeout_ms, Arc::clone(&clock));
         let worker = Worker {
             shared: Arc::clone(&shared),
             db_path,
@@ -146,7 +142,7 @@ impl Emitter {
             network,
             config,
             clock,
-            courier,
+            agent,
             backoff: Backoff::default(),
         };
         // If no thread can be started the events stay stored for the next run.
@@ -203,7 +199,7 @@ impl Emitter {
 /// or the OS trust store, so there is no platform initialisation to forget.
 /// The OS trust store (rustls-platform-verifier) is a deliberate non-choice
 /// for now; see "TLS" in the README. Redirects are the policy's to follow.
-fn agent(timeout_ms: u64) -> ureq::Agent {
+fn agent(timeout_ms: u64, clock: Arc<dyn Clock>) -> ureq::Agent {
     let timeout = Duration::from_millis(timeout_ms);
     let config = ureq::Agent::config_builder()
         .timeout_connect(Some(timeout.min(Duration::from_secs(10))))
@@ -214,24 +210,34 @@ fn agent(timeout_ms: u64) -> ureq::Agent {
     ureq::Agent::with_parts(
         config,
         ureq::unversioned::transport::DefaultConnector::default(),
-        Resolver::default(),
+        Resolver {
+            clock,
+            cache: Mutex::new(None),
+        },
     )
 }
 
 /// How long resolved addresses of a host name are used for new connections.
-const RESOLVED_TTL: Duration = Duration::from_secs(30);
+const RESOLVED_TTL_MS: i64 = 30_000;
 
 /// Name resolution for the emitter's agent.
 ///
 /// The HTTP client resolves the endpoint before every request, even one that
 /// goes out on a pooled connection, and with a timeout set it does so on a new
 /// thread: a thread per request. Here an IP address needs no lookup, and a
-/// host name's addresses are kept for [`RESOLVED_TTL`] (they are used only
-/// when a new connection is opened; a failed lookup is not kept).
-#[derive(Debug, Default)]
+/// host name's addresses are kept for [`RESOLVED_TTL_MS`] on the tracker's
+/// clock (they are used only when a new connection is opened; a failed lookup
+/// is not kept).
 struct Resolver {
-    inner: ureq::unversioned::resolver::DefaultResolver,
-    cache: Mutex<Option<(String, std::time::Instant, ureq::unversioned::resolver::ResolvedSocketAddrs)>>,
+    clock: Arc<dyn Clock>,
+    /// `host:port`, when it was resolved, and its addresses.
+    cache: Mutex<Option<(String, i64, ureq::unversioned::resolver::ResolvedSocketAddrs)>>,
+}
+
+impl std::fmt::Debug for Resolver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolver").finish_non_exhaustive()
+    }
 }
 
 impl ureq::unversioned::resolver::Resolver for Resolver {
@@ -258,16 +264,17 @@ impl ureq::unversioned::resolver::Resolver for Resolver {
             return Ok(addrs);
         }
         let key = format!("{host}:{}", port.unwrap_or(0));
+        let now = self.clock.now_ms();
         if let Ok(cache) = self.cache.lock() {
             if let Some((k, at, addrs)) = cache.as_ref() {
-                if *k == key && at.elapsed() < RESOLVED_TTL {
+                if *k == key && (0..RESOLVED_TTL_MS).contains(&(now - at)) {
                     return Ok(addrs.clone());
                 }
             }
         }
-        let addrs = self.inner.resolve(uri, config, timeout)?;
+        let addrs = ureq::unversioned::resolver::DefaultResolver::default().resolve(uri, config, timeout)?;
         if let Ok(mut cache) = self.cache.lock() {
-            *cache = Some((key, std::time::Instant::now(), addrs.clone()));
+            *cache = Some((key, now, addrs.clone()));
         }
         Ok(addrs)
     }
@@ -280,16 +287,8 @@ struct Worker {
     network: NetworkConfig,
     config: EmitterConfig,
     clock: Arc<dyn Clock>,
-    courier: Courier,
-    backoff: Backoff,
-}
-
-/// What sends one request (the HTTP agent and what the policy needs), kept
-/// apart from the worker's queue state.
-struct Courier {
     agent: ureq::Agent,
-    network: NetworkConfig,
-    retry: crate::policy::RetryConfig,
+    backoff: Backoff,
 }
 
 /// How a pass ended early.
@@ -508,7 +507,7 @@ impl Worker {
                 return Err(Stop::ShutDown);
             }
             let stm = self.clock.now_ms();
-            let (_response, what, action) = self.courier.send(&events, stm);
+            let (_response, what, action) = self.send(&events, stm);
             match action {
                 Action::Delete => {
                     delivered.extend(events.iter().map(|e| e.id));
@@ -584,9 +583,7 @@ impl Worker {
         }
         requests
     }
-}
 
-impl Courier {
     /// Sends one request, following redirects as the policy allows; returns
     /// the last response, a description of it for the app, and what the
     /// policy makes of it.
@@ -611,7 +608,7 @@ impl Courier {
         let mut hops = 0u8;
         loop {
             let (response, what) = self.request(&url, body.as_deref(), stm);
-            match policy::decide(&self.retry, &response, events.len(), hops) {
+            match policy::decide(&self.config.retry, &response, events.len(), hops) {
                 Action::Follow(location) => {
                     url = resolve(&url, &location);
                     hops += 1;
