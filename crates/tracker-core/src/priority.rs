@@ -26,35 +26,26 @@ pub fn lower_current_thread() {
     }
 }
 
-/// The calling thread's niceness, where threads have their own (Linux,
-/// Android); `None` elsewhere.
-pub fn current_niceness() -> Option<i32> {
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    // SAFETY: as above; getpriority returns the niceness (-1 is also a
-    // valid niceness, so errno would tell an error apart: not needed here).
-    unsafe {
-        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        return Some(libc::getpriority(libc::PRIO_PROCESS, tid));
-    }
-    #[allow(unreachable_code)]
-    None
-}
-
-#[cfg(test)]
+#[cfg(all(test, any(target_os = "linux", target_os = "android")))]
 mod tests {
+    /// The calling thread's niceness.
+    fn niceness() -> i32 {
+        // SAFETY: as above.
+        unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::syscall(libc::SYS_gettid) as libc::id_t) }
+    }
+
     #[test]
-    #[cfg(any(target_os = "linux", target_os = "android"))]
     fn lowering_changes_only_the_calling_thread() {
-        let before = super::current_niceness().unwrap();
+        let before = niceness();
         let lowered = std::thread::spawn(|| {
             super::lower_current_thread();
-            super::current_niceness()
+            niceness()
         })
         .join()
         .unwrap();
         // Niceness only goes up without privileges; a thread already nicer
         // than this stays as it was.
-        assert_eq!(lowered, Some(before.max(super::BACKGROUND_NICENESS)));
-        assert_eq!(super::current_niceness(), Some(before), "only the calling thread changes");
+        assert_eq!(lowered, before.max(super::BACKGROUND_NICENESS));
+        assert_eq!(niceness(), before, "only the calling thread changes");
     }
 }
