@@ -270,3 +270,20 @@ fn a_long_pass_removes_what_arrived_at_least_every_second() {
     assert_eq!(queued, expected);
     assert_eq!(h.stats().queued, 0);
 }
+
+#[test]
+fn an_endpoint_whose_host_does_not_resolve_keeps_its_events_and_says_why() {
+    // `.invalid` never resolves (RFC 2606).
+    let mut h = Harness::start(json!({}));
+    h.restart(json!({"networkConfig": {"endpoint": "http://no-such-host.invalid:9"}}), false);
+    h.structured("unsendable");
+    for _ in 0..2 {
+        let e = h.try_flush().expect_err("nothing can be sent");
+        assert_eq!(e.code(), "NETWORK", "{e}");
+    }
+    let stats = h.stats();
+    assert_eq!(stats.queued, 1, "the event stays queued");
+    let error = stats.last_error.unwrap_or_default();
+    assert!(error.contains("no-such-host.invalid"), "{error}");
+    assert!(h.collector.requests().is_empty());
+}
