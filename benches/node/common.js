@@ -78,6 +78,17 @@ function ms(fromNs, toNs) {
   return Math.round(Number(toNs - fromNs) / 1000) / 1000;
 }
 
+/** Calls `call(i)` for i in 0..n from this thread, timing each call; returns the µs each blocked. */
+function timeCalls(n, call) {
+  const blocked = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = process.hrtime.bigint();
+    call(i);
+    blocked[i] = Number(process.hrtime.bigint() - a) / 1000;
+  }
+  return blocked;
+}
+
 function printResult(fields) {
   const ru = process.resourceUsage();
   const result = {
@@ -88,4 +99,4 @@ function printResult(fields) {
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }
 
-module.exports = { parseArgs, screenIds, getStats, waitArrived, summarise, ms, printResult, sleep };
+module.exports = { parseArgs, screenIds, getStats, waitArrived, summarise, ms, timeCalls, printResult, sleep };

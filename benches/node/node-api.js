@@ -4,7 +4,7 @@
 // release build). Every track call is made without awaiting it; the Promises
 // (each resolves once its event is committed to SQLite) are awaited at the end.
 const path = require('path');
-const { parseArgs, screenIds, waitArrived, summarise, ms, printResult } = require('./common');
+const { parseArgs, screenIds, waitArrived, summarise, ms, timeCalls, printResult } = require('./common');
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
@@ -24,29 +24,17 @@ async function main() {
   // The tracker opens its database behind the first call: wait for that outside the timing.
   await tracker.getSessionUserId();
   const ids = args.kind === 'screen' ? screenIds(n) : null;
-  const blocked = new Float64Array(n);
   const promises = new Array(n);
 
   const t0 = process.hrtime.bigint();
-  if (args.kind === 'struct') {
-    for (let i = 0; i < n; i++) {
-      const a = process.hrtime.bigint();
-      promises[i] = tracker.trackStructuredEvent({
-        category: 'bench',
-        action: 'track',
-        label: `event ${i}`,
-        property: 'p',
-        value: i,
-      });
-      blocked[i] = Number(process.hrtime.bigint() - a) / 1000;
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const a = process.hrtime.bigint();
-      promises[i] = tracker.trackScreenViewEvent({ name: `Screen ${i % 20}`, type: 'feed', id: ids[i] });
-      blocked[i] = Number(process.hrtime.bigint() - a) / 1000;
-    }
-  }
+  const blocked =
+    args.kind === 'struct'
+      ? timeCalls(n, (i) => {
+          promises[i] = tracker.trackStructuredEvent({ category: 'bench', action: 'track', label: `event ${i}`, property: 'p', value: i });
+        })
+      : timeCalls(n, (i) => {
+          promises[i] = tracker.trackScreenViewEvent({ name: `Screen ${i % 20}`, type: 'feed', id: ids[i] });
+        });
   const tCalls = process.hrtime.bigint();
 
   let tCommitted = null;

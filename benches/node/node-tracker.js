@@ -10,7 +10,7 @@
 // last 1000 events would be sent.
 const { newTracker, buildStructEvent, buildSelfDescribingEvent } = require('@snowplow/node-tracker');
 const { newInMemoryEventStore } = require('@snowplow/tracker-core');
-const { parseArgs, screenIds, waitArrived, summarise, ms, printResult } = require('./common');
+const { parseArgs, screenIds, waitArrived, summarise, ms, timeCalls, printResult } = require('./common');
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
@@ -20,31 +20,25 @@ async function main() {
     eventStore: newInMemoryEventStore({ maxSize: n + 10000 }),
   });
   const ids = args.kind === 'screen' ? screenIds(n) : null;
-  const blocked = new Float64Array(n);
 
   const t0 = process.hrtime.bigint();
-  if (args.kind === 'struct') {
-    for (let i = 0; i < n; i++) {
-      const a = process.hrtime.bigint();
-      tracker.track(buildStructEvent({ category: 'bench', action: 'track', label: `event ${i}`, property: 'p', value: i }));
-      blocked[i] = Number(process.hrtime.bigint() - a) / 1000;
-    }
-  } else {
-    // buildScreenView has no `type`; the mobile screen_view event (what this project and the
-    // mobile trackers send) carries name, type and id, so the same event is tracked self-describing.
-    for (let i = 0; i < n; i++) {
-      const a = process.hrtime.bigint();
-      tracker.track(
-        buildSelfDescribingEvent({
-          event: {
-            schema: 'iglu:com.snowplowanalytics.mobile/screen_view/jsonschema/1-0-0',
-            data: { name: `Screen ${i % 20}`, type: 'feed', id: ids[i] },
-          },
-        }),
-      );
-      blocked[i] = Number(process.hrtime.bigint() - a) / 1000;
-    }
-  }
+  // buildScreenView has no `type`; the mobile screen_view event (what this project and the
+  // mobile trackers send) carries name, type and id, so the same event is tracked self-describing.
+  const blocked =
+    args.kind === 'struct'
+      ? timeCalls(n, (i) => {
+          tracker.track(buildStructEvent({ category: 'bench', action: 'track', label: `event ${i}`, property: 'p', value: i }));
+        })
+      : timeCalls(n, (i) => {
+          tracker.track(
+            buildSelfDescribingEvent({
+              event: {
+                schema: 'iglu:com.snowplowanalytics.mobile/screen_view/jsonschema/1-0-0',
+                data: { name: `Screen ${i % 20}`, type: 'feed', id: ids[i] },
+              },
+            }),
+          );
+        });
   const tCalls = process.hrtime.bigint();
   // Send what is left in the buffer (fewer than bufferSize events are otherwise kept).
   const flushed = tracker.flush();
