@@ -17,7 +17,7 @@ use crate::error::{Result, TrackerError};
 use crate::payload::{self, POST_WRAPPER_BYTES, STM_BYTES};
 use crate::policy::{self, Action, Backoff, DropReason, Response};
 use crate::reply::Responder;
-use crate::store::{Dropped, Store, StoredEvent};
+use crate::store::{Delivery, Dropped, Store, StoredEvent};
 use once_cell::sync::Lazy;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
@@ -66,6 +66,14 @@ struct Claims {
 struct FileClaims {
     in_flight: HashSet<i64>,
     sent_undeleted: HashSet<i64>,
+    /// Reported to the writer, not committed yet.
+    removing: HashSet<i64>,
+}
+
+impl FileClaims {
+    fn is_empty(&self) -> bool {
+        self.in_flight.is_empty() && self.sent_undeleted.is_empty() && self.removing.is_empty()
+    }
 }
 
 static CLAIMS: Lazy<Claims> = Lazy::new(Claims::default);
@@ -75,7 +83,7 @@ impl Claims {
         let mut all = self.by_file.lock().unwrap_or_else(|p| p.into_inner());
         let claims = all.entry(path.clone()).or_default();
         let out = f(claims);
-        if claims.in_flight.is_empty() && claims.sent_undeleted.is_empty() {
+        if claims.is_empty() {
             all.remove(path);
         }
         self.released.notify_all();
@@ -85,7 +93,12 @@ impl Claims {
     /// Ids no emitter may read now.
     fn skip(&self, path: &PathBuf) -> HashSet<i64> {
         self.with(path, |c| {
-            c.in_flight.union(&c.sent_undeleted).copied().collect()
+            c.in_flight
+                .iter()
+                .chain(&c.sent_undeleted)
+                .chain(&c.removing)
+                .copied()
+                .collect()
         })
     }
 
@@ -94,6 +107,97 @@ impl Claims {
         let all = self.by_file.lock().unwrap_or_else(|p| p.into_inner());
         let _ = self.released.wait_timeout_while(all, limit, |all| {
             all.get(path).is_some_and(|c| !c.in_flight.is_empty())
+        });
+    }
+}
+
+/// The emitter's reports on their way to the writer.
+///
+/// Removing what the collector received is a write: done on the emitter's
+/// own connection it waited for the writer's transactions (and they for it),
+/// with SQLite's busy handler sleeping milliseconds at a time, which left the
+/// emitter idle for most of a burst. Instead the emitter hands its reports
+/// here and wakes the writer, which records them in its next transaction
+/// with the events it commits; until then the events are claimed, so no pass
+/// reads them again. Once the writer has stopped, the emitter records its
+/// reports itself, as before.
+pub(crate) struct Handoff {
+    db_path: PathBuf,
+    state: Mutex<HandoffState>,
+    /// Makes the writer run a batch (and so take the reports) soon.
+    wake: Box<dyn Fn() + Send + Sync>,
+}
+
+struct HandoffState {
+    reports: Vec<Delivery>,
+    open: bool,
+}
+
+impl Handoff {
+    /// A handoff for the database at `db_path`; `wake` gets the writer to
+    /// take the reports.
+    pub(crate) fn new(db_path: PathBuf, wake: Box<dyn Fn() + Send + Sync>) -> Arc<Handoff> {
+        Arc::new(Handoff {
+            db_path,
+            state: Mutex::new(HandoffState {
+                reports: Vec::new(),
+                open: true,
+            }),
+            wake,
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HandoffState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Hands `report` to the writer, its events claimed until it is recorded;
+    /// gives it back when the writer has stopped.
+    fn hand(&self, report: Delivery) -> std::result::Result<(), Delivery> {
+        let first = {
+            let mut state = self.lock();
+            if !state.open {
+                return Err(report);
+            }
+            CLAIMS.with(&self.db_path, |c| c.removing.extend(report.ids()));
+            state.reports.push(report);
+            state.reports.len() == 1
+        };
+        // One wake-up until the writer takes what is waiting.
+        if first {
+            (self.wake)();
+        }
+        Ok(())
+    }
+
+    /// The reports handed since the last take (the writer's side).
+    pub(crate) fn take(&self) -> Vec<Delivery> {
+        std::mem::take(&mut self.lock().reports)
+    }
+
+    /// The writer is stopping: what is left, and later reports are refused.
+    pub(crate) fn close(&self) -> Vec<Delivery> {
+        let mut state = self.lock();
+        state.open = false;
+        std::mem::take(&mut state.reports)
+    }
+
+    /// The writer's transaction with `reports` ended: their events are no
+    /// longer claimed, except received events whose removal failed, which
+    /// are never sent again and removed by the emitter when it can.
+    pub(crate) fn recorded(&self, reports: &[Delivery], committed: bool) {
+        if reports.iter().all(|r| r.ids().is_empty()) {
+            return;
+        }
+        CLAIMS.with(&self.db_path, |c| {
+            for r in reports {
+                for id in r.ids() {
+                    c.removing.remove(id);
+                    if !committed && matches!(r, Delivery::Received(_)) {
+                        c.sent_undeleted.insert(*id);
+                    }
+                }
+            }
         });
     }
 }
@@ -121,11 +225,12 @@ pub struct Emitter {
 impl Emitter {
     /// Starts the emitter of the database at `db_path`; it first sends what a
     /// previous run left queued.
-    pub fn start(
+    pub(crate) fn start(
         db_path: PathBuf,
         network: NetworkConfig,
         config: EmitterConfig,
         clock: Arc<dyn Clock>,
+        handoff: Arc<Handoff>,
     ) -> Emitter {
         let shared = Arc::new(Shared {
             signal: Mutex::new(Signal {
@@ -144,6 +249,7 @@ impl Emitter {
             clock,
             agent,
             backoff: Backoff::default(),
+            handoff,
         };
         // If no thread can be started the events stay stored for the next run.
         let _ = std::thread::Builder::new()
@@ -289,6 +395,7 @@ struct Worker {
     clock: Arc<dyn Clock>,
     agent: ureq::Agent,
     backoff: Backoff,
+    handoff: Arc<Handoff>,
 }
 
 /// How a pass ended early.
@@ -399,7 +506,9 @@ impl Worker {
                     .and_then(|s| s.delete_sent(&undeleted))
                     .map_err(Self::failed)?;
                 CLAIMS.with(&self.db_path, |c| {
-                    c.sent_undeleted.retain(|id| !undeleted.contains(id))
+                    for id in &undeleted {
+                        c.sent_undeleted.remove(id);
+                    }
                 });
                 removed_any = true;
             }
@@ -428,7 +537,7 @@ impl Worker {
                 }
                 if removed_any {
                     // The queue drained: give the space back (best effort).
-                    let _ = self.store().and_then(|s| s.shrink());
+                    let _ = self.report(Delivery::Drained);
                 }
                 return Ok(());
             }
@@ -436,7 +545,11 @@ impl Worker {
             CLAIMS.with(&self.db_path, |c| c.in_flight.extend(&ids));
             let result = self.send_batch(batch, more_queued, &mut removed_any);
             CLAIMS.with(&self.db_path, |c| {
-                c.in_flight.retain(|id| !ids.contains(id))
+                // Each id looked up once: a retain over `ids` cost a pass
+                // 16 x 25 squared comparisons.
+                for id in &ids {
+                    c.in_flight.remove(id);
+                }
             });
             result?;
         }
@@ -485,12 +598,23 @@ impl Worker {
             return Ok(());
         }
         let ids = std::mem::take(delivered);
-        if let Err(e) = self.store().and_then(|s| s.delete_sent(&ids)) {
-            // Received, but not deleted: never send them again.
-            CLAIMS.with(&self.db_path, |c| c.sent_undeleted.extend(&ids));
-            return Err(Self::failed(e));
+        self.report(Delivery::Received(ids)).map_err(Self::failed)
+    }
+
+    /// Hands `report` to the writer, or records it here once the writer has
+    /// stopped.
+    fn report(&mut self, report: Delivery) -> Result<()> {
+        let Err(report) = self.handoff.hand(report) else {
+            return Ok(());
+        };
+        let result = self.store().and_then(|s| s.record(std::slice::from_ref(&report)));
+        if result.is_err() {
+            if let Delivery::Received(ids) = &report {
+                // Received, but not deleted: never send them again.
+                CLAIMS.with(&self.db_path, |c| c.sent_undeleted.extend(ids));
+            }
         }
-        Ok(())
+        result
     }
 
     /// Sends `requests` in order until they are done or one fails; the ids
@@ -537,16 +661,19 @@ impl Worker {
                         }
                     };
                     let message = format!("{what}; dropped {} event(s) {why}", ids.len());
-                    self.store()
-                        .and_then(|s| s.drop_events(&ids, dropped, &message))
-                        .map_err(Self::failed)?;
+                    self.report(Delivery::Dropped {
+                        ids,
+                        reason: dropped,
+                        error: message,
+                    })
+                    .map_err(Self::failed)?;
                 }
                 Action::Retry { after_ms } => {
                     let message = format!(
                         "{what}; {} event(s) stay queued and will be retried",
                         events.len()
                     );
-                    let _ = self.store().and_then(|s| s.set_last_error(&message));
+                    let _ = self.report(Delivery::Failed(message.clone()));
                     return Err(Stop::Failed {
                         error: TrackerError::Network(message),
                         retry_after_ms: after_ms,

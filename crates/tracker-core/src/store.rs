@@ -116,6 +116,41 @@ impl Dropped {
     }
 }
 
+/// What the emitter learnt about events it sent, for the writer to record
+/// with its next commit (the writer is the one connection that changes the
+/// queue while it runs, so removals never wait for its lock, nor it for theirs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// The collector received these events: removed and counted as sent; the
+    /// last error is cleared.
+    Received(Vec<i64>),
+    /// These events will never be sent: removed and counted under `reason`;
+    /// `error` becomes the last error.
+    Dropped {
+        /// The events.
+        ids: Vec<i64>,
+        /// Why they will never be sent.
+        reason: Dropped,
+        /// What the app reads as the last error.
+        error: String,
+    },
+    /// A request failed and its events stay queued: `error` becomes the last error.
+    Failed(String),
+    /// The queue drained: the space of removed events can go back to the
+    /// file system (after the commit, see [`Store::shrink`]).
+    Drained,
+}
+
+impl Delivery {
+    /// The events this report removes from the queue.
+    pub fn ids(&self) -> &[i64] {
+        match self {
+            Delivery::Received(ids) | Delivery::Dropped { ids, .. } => ids,
+            Delivery::Failed(_) | Delivery::Drained => &[],
+        }
+    }
+}
+
 /// What `getDeliveryStats()` reports: counts since the database was created.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -359,12 +394,13 @@ impl Store {
     pub fn open_existing(path: &Path) -> Result<Store> {
         let identity = file_id(path);
         let conn = open_connection(path, false)?;
-        // This connection only removes events the collector has already
-        // received (and counts them). Its commits need not reach the disk
-        // before the next request: if power fails first, the removal is
-        // undone and the events are sent again, which the protocol allows
-        // (the collector side deduplicates by event id). The writer's
-        // connection keeps FULL, so no tracked event is ever lost.
+        // This connection reads the queue; it writes only when the writer
+        // has stopped (removing events the collector has already received,
+        // and counting them) or sets unreadable rows aside. Its commits need
+        // not reach the disk before the next request: if power fails first,
+        // the removal is undone and the events are sent again, which the
+        // protocol allows (the collector side deduplicates by event id). The
+        // writer's connection keeps FULL, so no tracked event is ever lost.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         Ok(Store {
             conn,
@@ -493,19 +529,26 @@ impl Store {
         session: Option<&SessionState>,
         limits: Limits,
     ) -> Result<u64> {
-        self.commit_with(events, session, limits, false)
+        self.commit_with(events, session, limits, false, &[])
     }
 
     /// [`Store::commit`], also recording, when `installed`, that the
-    /// `application_install` event is among the committed events.
+    /// `application_install` event is among the committed events, and the
+    /// emitter's `deliveries`, in order, before the limits are applied (a
+    /// [`Delivery::Drained`] is for the caller: shrinking cannot be part of
+    /// a transaction).
     pub fn commit_with(
         &mut self,
         events: &[(String, i64)],
         session: Option<&SessionState>,
         limits: Limits,
         installed: bool,
+        deliveries: &[Delivery],
     ) -> Result<u64> {
         let tx = self.conn.transaction()?;
+        for d in deliveries {
+            record_in(&tx, d)?;
+        }
         if installed {
             tx.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('installed', '1')",
@@ -630,42 +673,31 @@ impl Store {
     /// Removes events the collector received, counting them as sent, and
     /// clears the last error.
     pub fn delete_sent(&mut self, ids: &[i64]) -> Result<()> {
-        self.remove(ids, "sent", None)
+        self.record(&[Delivery::Received(ids.to_vec())])
     }
 
     /// Removes events that will never be sent, counting them under `reason`
     /// and keeping `error` as the last error.
     pub fn drop_events(&mut self, ids: &[i64], reason: Dropped, error: &str) -> Result<()> {
-        self.remove(ids, reason.key(), Some(error))
+        self.record(&[Delivery::Dropped {
+            ids: ids.to_vec(),
+            reason,
+            error: error.to_string(),
+        }])
     }
 
-    fn remove(&mut self, ids: &[i64], counter: &str, error: Option<&str>) -> Result<()> {
+    /// Records `deliveries` in order in one transaction; a
+    /// [`Delivery::Drained`] shrinks the file after it.
+    pub fn record(&mut self, deliveries: &[Delivery]) -> Result<()> {
         let tx = self.conn.transaction()?;
-        let mut removed = 0u64;
-        {
-            // Sent events are mostly consecutive ids: each run of them is one
-            // range delete, walked once, rather than a search per row. A run
-            // holds only ids of `ids` (or ids that no longer exist).
-            let mut sorted = ids.to_vec();
-            sorted.sort_unstable();
-            sorted.dedup();
-            let mut stmt =
-                tx.prepare_cached("DELETE FROM events WHERE id BETWEEN ?1 AND ?2")?;
-            let mut i = 0;
-            while i < sorted.len() {
-                let first = sorted[i];
-                let mut last = first;
-                while i + 1 < sorted.len() && sorted[i + 1] == last + 1 {
-                    i += 1;
-                    last = sorted[i];
-                }
-                removed += u64::try_from(stmt.execute(params![first, last])?).unwrap_or(0);
-                i += 1;
-            }
+        for d in deliveries {
+            record_in(&tx, d)?;
         }
-        add_count(&tx, counter, removed)?;
-        set_last_error(&tx, error)?;
         tx.commit()?;
+        if deliveries.contains(&Delivery::Drained) {
+            // Best effort: the space is given back at the next drain otherwise.
+            let _ = self.shrink();
+        }
         Ok(())
     }
 
@@ -727,6 +759,37 @@ impl Store {
             .query_row("SELECT count(*) FROM dead_events", [], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
+}
+
+/// Records one delivery report within the transaction of `conn`.
+fn record_in(conn: &Connection, delivery: &Delivery) -> Result<()> {
+    let (counter, error) = match delivery {
+        Delivery::Received(_) => ("sent", None),
+        Delivery::Dropped { reason, error, .. } => (reason.key(), Some(error.as_str())),
+        Delivery::Failed(error) => return set_last_error(conn, Some(error)),
+        Delivery::Drained => return Ok(()),
+    };
+    // Sent events are mostly consecutive ids: each run of them is one range
+    // delete, walked once, rather than a search per row. A run holds only
+    // ids of the report (or ids that no longer exist).
+    let mut sorted = delivery.ids().to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut stmt = conn.prepare_cached("DELETE FROM events WHERE id BETWEEN ?1 AND ?2")?;
+    let mut removed = 0u64;
+    let mut i = 0;
+    while i < sorted.len() {
+        let first = sorted[i];
+        let mut last = first;
+        while i + 1 < sorted.len() && sorted[i + 1] == last + 1 {
+            i += 1;
+            last = sorted[i];
+        }
+        removed += u64::try_from(stmt.execute(params![first, last])?).unwrap_or(0);
+        i += 1;
+    }
+    add_count(conn, counter, removed)?;
+    set_last_error(conn, error)
 }
 
 fn add_count(conn: &Connection, key: &str, n: u64) -> Result<()> {

@@ -164,6 +164,7 @@ impl Tracker {
             return Err(e);
         }
         let (tx, rx) = channel();
+        let wake = tx.clone();
         let dir = config
             .storage_directory
             .clone()
@@ -183,7 +184,7 @@ impl Tracker {
             ))
             .spawn(move || {
                 crate::priority::lower_current_thread();
-                Writer::run(ns, config, options, db_path, rx, ready)
+                Writer::run(ns, config, options, db_path, rx, wake, ready)
             })
             .map_err(|e| TrackerError::Storage(format!("cannot start the writer thread: {e}")))?;
         Ok(Tracker {

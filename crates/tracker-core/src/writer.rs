@@ -8,17 +8,17 @@
 
 use crate::clock::Clock;
 use crate::config::{Config, HttpMethod};
-use crate::emitter::Emitter;
+use crate::emitter::{Emitter, Handoff};
 use crate::enrich::{Enricher, Plan};
 use crate::error::{Result, TrackerError};
 use crate::event::Event;
 use crate::payload::{self, Source, POST_WRAPPER_BYTES, STM_BYTES};
 use crate::reply::Responder;
 use crate::session::{ClientSession, Session};
-use crate::store::{Limits, Store};
+use crate::store::{Delivery, Limits, Store};
 use crate::tracker::{Command, Op, Outcome, SessionObserver, TrackerOptions};
 use std::path::PathBuf;
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Arc;
 
 /// The longest GET URL sent, whatever `byteLimitGet` says: the HTTP client
@@ -35,6 +35,8 @@ pub(crate) struct Writer {
     store: Store,
     clock: Arc<dyn Clock>,
     emitter: Option<Emitter>,
+    /// The emitter's reports, recorded with each commit.
+    handoff: Option<Arc<Handoff>>,
     observer: Option<Arc<dyn SessionObserver>>,
     /// What events get beyond the session (subject, entities, screens).
     enrich: Enricher,
@@ -78,6 +80,7 @@ impl Writer {
         options: TrackerOptions,
         db_path: PathBuf,
         rx: Receiver<Command>,
+        wake: Sender<Command>,
         ready: Responder<()>,
     ) {
         if let Some(p) = options.predecessor {
@@ -112,11 +115,26 @@ impl Writer {
             options.in_background,
         );
         let enrich = Enricher::new(&config, installed, options.in_background);
+        // The emitter's reports wake the writer with a command that only
+        // needs its turn: the batch it starts records them.
+        let wake_clock = Arc::clone(&options.clock);
+        let handoff = Handoff::new(
+            db_path.clone(),
+            Box::new(move || {
+                // Fails only once the writer is gone, when nothing is handed.
+                let _ = wake.send(Command {
+                    op: Op::Nothing,
+                    at_ms: wake_clock.now_ms(),
+                    done: Responder::ignore(),
+                });
+            }),
+        );
         let emitter = Emitter::start(
             db_path,
             config.network.clone(),
             config.emitter.clone(),
             Arc::clone(&options.clock),
+            Arc::clone(&handoff),
         );
         let mut writer = Writer {
             namespace,
@@ -125,6 +143,7 @@ impl Writer {
             store,
             clock: options.clock,
             emitter: Some(emitter),
+            handoff: Some(handoff),
             observer: options.observer,
             enrich,
             installed,
@@ -422,9 +441,11 @@ impl Writer {
         // The install event is among this batch's events: the database records it with them.
         let mark_installed =
             !self.installed && enrich_before.install_pending && !self.enrich.install_pending;
+        let reports = self.handoff.as_ref().map(|h| h.take()).unwrap_or_default();
         let committed = if let Err(e) = recovered {
             Err(e)
-        } else if rows.is_empty() && self.session.state() == before.state() {
+        } else if rows.is_empty() && reports.is_empty() && self.session.state() == before.state()
+        {
             Ok(())
         } else {
             let limits = Limits {
@@ -435,9 +456,16 @@ impl Writer {
                     .saturating_sub(self.config.emitter.max_event_store_age_ms),
             };
             self.store
-                .commit_with(&rows, self.session.state(), limits, mark_installed)
+                .commit_with(&rows, self.session.state(), limits, mark_installed, &reports)
                 .map(|_dropped| ())
         };
+        if let Some(h) = &self.handoff {
+            h.recorded(&reports, committed.is_ok());
+        }
+        if committed.is_ok() && reports.contains(&Delivery::Drained) {
+            // Best effort: the space is given back at the next drain otherwise.
+            let _ = self.store.shrink();
+        }
         if committed.is_ok() && mark_installed {
             self.installed = true;
         }
@@ -471,6 +499,15 @@ impl Writer {
         if stop.is_some() {
             if let Some(e) = self.emitter.take() {
                 e.stop();
+            }
+            // Reports handed since the commit are recorded before the file
+            // closes; the emitter records any later ones itself.
+            if let Some(h) = self.handoff.take() {
+                let left = h.close();
+                if !left.is_empty() {
+                    let recorded = self.store.record(&left);
+                    h.recorded(&left, recorded.is_ok());
+                }
             }
             // A file deleted under an idle tracker is still carried over.
             let _ = self.store.recover_if_moved(self.clock.now_ms());

@@ -250,23 +250,37 @@ fn a_long_pass_removes_what_arrived_at_least_every_second() {
     eventually("the first attempt failed", || {
         h.collector.refused_requests() >= 1
     });
+    // Queued when request k arrives: removals after requests 2, 4, 6, ...
+    // (1,200 ms, 2,400 ms, ... on the clock).
+    let expected: Vec<i64> = (0..16).map(|k| 16 - 2 * (k / 2)).collect();
     let queued = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let (clock, db, seen) = (h.clock.clone(), h.db_path(), std::sync::Arc::clone(&queued));
+    let want = expected.clone();
     h.collector.on_accept(move || {
+        // The emitter hands what arrived to the writer, which removes it with
+        // its next commit: while this request is answered, the queue must
+        // come down to what is expected (and stays above it when the removal
+        // was not handed before the request).
         let reader = rusqlite::Connection::open(&db).expect("read the queue");
-        let n: i64 = reader
-            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
-            .expect("count");
-        seen.lock().unwrap().push(n);
+        let mut seen = seen.lock().unwrap();
+        let goal = want.get(seen.len()).copied().unwrap_or(0);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        let n = loop {
+            let n: i64 = reader
+                .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+                .expect("count");
+            if n <= goal || std::time::Instant::now() > deadline {
+                break n;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        };
+        seen.push(n);
         clock.advance_ms(600);
     });
     h.collector.set_mode(Mode::Accept);
     h.try_flush().expect("flush");
     eventually("every event arrived", || h.collector.events().len() == 16);
     let queued = queued.lock().unwrap().clone();
-    // Queued when request k arrived: removals after requests 2, 4, 6, ...
-    // (1,200 ms, 2,400 ms, ... on the clock).
-    let expected: Vec<i64> = (0..16).map(|k| 16 - 2 * (k / 2)).collect();
     assert_eq!(queued, expected);
     assert_eq!(h.stats().queued, 0);
 }
@@ -286,4 +300,46 @@ fn an_endpoint_whose_host_does_not_resolve_keeps_its_events_and_says_why() {
     let error = stats.last_error.unwrap_or_default();
     assert!(error.contains("no-such-host.invalid"), "{error}");
     assert!(h.collector.requests().is_empty());
+}
+
+#[test]
+fn what_arrives_after_its_tracker_stopped_is_removed_by_the_old_emitter() {
+    // The emitter hands what the collector received to the writer, which
+    // removes it with its next commit. Here the answer comes only after the
+    // tracker stopped (its writer is gone): the old emitter removes the events
+    // itself, so the next tracker of the namespace does not send them again.
+    let mut h = Harness::start(json!({}));
+    let (entered_tx, entered_rx) = std::sync::mpsc::channel::<()>();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let mut held = Some((entered_tx, release_rx));
+    h.collector.on_accept(move || {
+        if let Some((entered, release)) = held.take() {
+            let _ = entered.send(());
+            let _ = release.recv_timeout(Duration::from_secs(10));
+        }
+    });
+    h.structured("answered late");
+    entered_rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the request reached the collector");
+    h.stop();
+    release_tx.send(()).expect("release the answer");
+    let db = h.db_path();
+    eventually("the old emitter removed what arrived", || {
+        let reader = rusqlite::Connection::open(&db).expect("read the queue");
+        reader
+            .query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))
+            .expect("count")
+            == 0
+    });
+    let arrived = h.collector.events().len();
+    assert!(arrived >= 1, "the held request's events arrived");
+    h.launch(json!({}), false);
+    h.try_flush().expect("flush");
+    let eids: std::collections::HashSet<String> =
+        h.collector.events().iter().map(|e| e["eid"].as_str().unwrap_or_default().to_string()).collect();
+    assert_eq!(eids.len(), arrived, "nothing was sent again");
+    assert_eq!(h.collector.events().len(), arrived);
+    let stats = h.stats();
+    assert_eq!((stats.queued, stats.sent), (0, arrived as u64));
 }
