@@ -130,7 +130,27 @@ pub(crate) struct Handoff {
 
 struct HandoffState {
     reports: Vec<Delivery>,
+    /// Flushes to answer once the reports before them are recorded.
+    answers: Vec<(Responder<()>, Result<()>)>,
     open: bool,
+}
+
+/// What the writer takes from the handoff at each batch.
+#[derive(Default)]
+pub(crate) struct Handed {
+    /// To record with the batch's commit, in order.
+    pub(crate) reports: Vec<Delivery>,
+    /// To answer after that commit.
+    pub(crate) answers: Vec<(Responder<()>, Result<()>)>,
+}
+
+impl Handed {
+    /// Answers the flushes (once the reports are recorded).
+    pub(crate) fn answer(self) {
+        for (done, outcome) in self.answers {
+            done.respond(outcome);
+        }
+    }
 }
 
 impl Handoff {
@@ -141,6 +161,7 @@ impl Handoff {
             db_path,
             state: Mutex::new(HandoffState {
                 reports: Vec::new(),
+                answers: Vec::new(),
                 open: true,
             }),
             wake,
@@ -170,16 +191,41 @@ impl Handoff {
         Ok(())
     }
 
-    /// The reports handed since the last take (the writer's side).
-    pub(crate) fn take(&self) -> Vec<Delivery> {
-        std::mem::take(&mut self.lock().reports)
+    /// Answers flushes once the writer has recorded the reports handed
+    /// before them (so a flush that resolved left its events removed and the
+    /// file shrunk); at once when nothing waits or the writer has stopped.
+    fn answer_after_reports(&self, waiters: Vec<Responder<()>>, outcome: &Result<()>) {
+        let mut state = self.lock();
+        if state.open && !state.reports.is_empty() {
+            // The writer was woken when the first of these reports came.
+            state
+                .answers
+                .extend(waiters.into_iter().map(|w| (w, outcome.clone())));
+            return;
+        }
+        drop(state);
+        for w in waiters {
+            w.respond(outcome.clone());
+        }
+    }
+
+    /// What was handed since the last take (the writer's side).
+    pub(crate) fn take(&self) -> Handed {
+        let mut state = self.lock();
+        Handed {
+            reports: std::mem::take(&mut state.reports),
+            answers: std::mem::take(&mut state.answers),
+        }
     }
 
     /// The writer is stopping: what is left, and later reports are refused.
-    pub(crate) fn close(&self) -> Vec<Delivery> {
+    pub(crate) fn close(&self) -> Handed {
         let mut state = self.lock();
         state.open = false;
-        std::mem::take(&mut state.reports)
+        Handed {
+            reports: std::mem::take(&mut state.reports),
+            answers: std::mem::take(&mut state.answers),
+        }
     }
 
     /// The writer's transaction with `reports` ended: their events are no
@@ -457,9 +503,7 @@ impl Worker {
                     Err(error)
                 }
             };
-            for w in waiters {
-                w.respond(outcome.clone());
-            }
+            self.handoff.answer_after_reports(waiters, &outcome);
         }
     }
 

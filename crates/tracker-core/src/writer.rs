@@ -441,7 +441,8 @@ impl Writer {
         // The install event is among this batch's events: the database records it with them.
         let mark_installed =
             !self.installed && enrich_before.install_pending && !self.enrich.install_pending;
-        let reports = self.handoff.as_ref().map(|h| h.take()).unwrap_or_default();
+        let handed = self.handoff.as_ref().map(|h| h.take()).unwrap_or_default();
+        let reports = &handed.reports;
         let committed = if let Err(e) = recovered {
             Err(e)
         } else if rows.is_empty() && reports.is_empty() && self.session.state() == before.state()
@@ -456,16 +457,17 @@ impl Writer {
                     .saturating_sub(self.config.emitter.max_event_store_age_ms),
             };
             self.store
-                .commit_with(&rows, self.session.state(), limits, mark_installed, &reports)
+                .commit_with(&rows, self.session.state(), limits, mark_installed, reports)
                 .map(|_dropped| ())
         };
         if let Some(h) = &self.handoff {
-            h.recorded(&reports, committed.is_ok());
+            h.recorded(reports, committed.is_ok());
         }
         if committed.is_ok() && reports.contains(&Delivery::Drained) {
             // Best effort: the space is given back at the next drain otherwise.
             let _ = self.store.shrink();
         }
+        handed.answer();
         if committed.is_ok() && mark_installed {
             self.installed = true;
         }
@@ -504,10 +506,11 @@ impl Writer {
             // closes; the emitter records any later ones itself.
             if let Some(h) = self.handoff.take() {
                 let left = h.close();
-                if !left.is_empty() {
-                    let recorded = self.store.record(&left);
-                    h.recorded(&left, recorded.is_ok());
+                if !left.reports.is_empty() {
+                    let recorded = self.store.record(&left.reports);
+                    h.recorded(&left.reports, recorded.is_ok());
                 }
+                left.answer();
             }
             // A file deleted under an idle tracker is still carried over.
             let _ = self.store.recover_if_moved(self.clock.now_ms());
