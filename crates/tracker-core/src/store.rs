@@ -214,6 +214,13 @@ fn is_corruption(e: &rusqlite::Error) -> bool {
     )
 }
 
+/// The free space in a drained queue's file from which [`Store::shrink`]
+/// gives it back. The queue drains after nearly every send, and most often
+/// only a few pages are free, which the next events reuse: shrinking each
+/// time (a vacuum step and a checkpoint that truncates the log) cost a fifth
+/// of the writer's time in a burst and disk writes for nothing.
+pub const SHRINK_MIN_FREE_BYTES: i64 = 1024 * 1024;
+
 /// Most a WAL file is left holding after a checkpoint.
 const JOURNAL_SIZE_LIMIT: i64 = 4 * 1024 * 1024;
 
@@ -731,8 +738,17 @@ impl Store {
     }
 
     /// Gives the space of deleted events back to the file system and trims
-    /// the write-ahead log; for when the queue has drained.
-    pub fn shrink(&mut self) -> Result<()> {
+    /// the write-ahead log, when at least [`SHRINK_MIN_FREE_BYTES`] are free
+    /// in the file; for when the queue has drained. Returns whether it did.
+    pub fn shrink(&mut self) -> Result<bool> {
+        let (free, page): (i64, i64) = self.conn.query_row(
+            "SELECT (SELECT freelist_count FROM pragma_freelist_count), (SELECT page_size FROM pragma_page_size)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if free.saturating_mul(page) < SHRINK_MIN_FREE_BYTES {
+            return Ok(false);
+        }
         // The pragma frees one page per step: run it to the end.
         let mut vacuum = self.conn.prepare("PRAGMA incremental_vacuum")?;
         let mut steps = vacuum.query([])?;
@@ -741,7 +757,7 @@ impl Store {
         drop(vacuum);
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        Ok(())
+        Ok(true)
     }
 
     /// How many events are queued.
@@ -868,6 +884,41 @@ mod tests {
         s.commit(&[("{\"e\":\"se\"}".into(), 1)], None, NO_LIMITS)
             .unwrap();
         assert_eq!(s.count().unwrap(), 1);
+    }
+
+    #[test]
+    fn a_drained_queue_gives_space_back_only_when_much_is_free() {
+        let dir = tmp();
+        let p = database_path(&dir, "ns");
+        let (mut s, _) = Store::open(&p, 0).unwrap();
+        let files = || -> u64 {
+            ["", "-wal"]
+                .iter()
+                .filter_map(|x| std::fs::metadata(format!("{}{x}", p.display())).ok())
+                .map(|m| m.len())
+                .sum()
+        };
+        let payload = format!("{{\"e\":\"se\",\"se_la\":\"{}\"}}", "x".repeat(2000));
+        // A few events sent: their pages are left for the next events.
+        let few: Vec<(String, i64)> = (0..20).map(|i| (payload.clone(), i)).collect();
+        s.commit(&few, None, NO_LIMITS).unwrap();
+        let ids: Vec<i64> = s.read_batch(100, &HashSet::new()).unwrap().iter().map(|e| e.id).collect();
+        s.delete_sent(&ids).unwrap();
+        assert!(!s.shrink().unwrap(), "a few free pages are kept");
+        // A backlog sent: megabytes go back to the file system.
+        let many: Vec<(String, i64)> = (0..3000).map(|i| (payload.clone(), i)).collect();
+        s.commit(&many, None, NO_LIMITS).unwrap();
+        let full = files();
+        loop {
+            let ids: Vec<i64> =
+                s.read_batch(1000, &HashSet::new()).unwrap().iter().map(|e| e.id).collect();
+            if ids.is_empty() {
+                break;
+            }
+            s.delete_sent(&ids).unwrap();
+        }
+        assert!(s.shrink().unwrap());
+        assert!(files() < full / 10, "{} bytes of {full} left", files());
     }
 
     #[test]
