@@ -458,8 +458,9 @@ fn short_language(tag: &str) -> Option<String> {
 /// The screen the app is on (after a screen view) and what happened on it.
 #[derive(Debug, Clone, PartialEq)]
 struct Screen {
-    /// The screen entity's data: `id`, `name`, `type`.
-    entity: Value,
+    /// The screen entity's data: `id`, `name`, `type` (shared: the writer
+    /// copies the enricher before every event, to undo a refused one).
+    entity: Arc<Value>,
     /// Screen engagement so far.
     summary: Summary,
 }
@@ -574,7 +575,8 @@ pub(crate) enum Plan {
 /// The tracker's additions and the state behind them. Owned by the writer.
 #[derive(Debug, Clone)]
 pub(crate) struct Enricher {
-    flags: TrackerConfig,
+    /// Shared: the writer copies the enricher before every event.
+    flags: Arc<TrackerConfig>,
     subject: [Option<String>; 10],
     anonymise: bool,
     global: Arc<Vec<GlobalContexts>>,
@@ -630,7 +632,7 @@ impl Enricher {
             }
         }
         Enricher {
-            flags: t.clone(),
+            flags: Arc::new(t.clone()),
             subject,
             anonymise: t.user_anonymisation,
             global: Arc::new(config.global_contexts.clone()),
@@ -754,7 +756,7 @@ impl Enricher {
                         ..Summary::default()
                     };
                     self.screen = Some(Screen {
-                        entity: Value::Object(entity),
+                        entity: Arc::new(Value::Object(entity)),
                         summary,
                     });
                     if let Some(link) = self.deep_link.take() {
@@ -801,7 +803,7 @@ impl Enricher {
             if let Some(screen) = &self.screen {
                 out.entities.push(SelfDescribing {
                     schema: SCREEN_SCHEMA.into(),
-                    data: screen.entity.clone(),
+                    data: Value::clone(&screen.entity),
                 });
             }
         }
