@@ -99,6 +99,84 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// The entities of a stored event kept apart from its payload, so that the
+/// `client_session` entity, the same for every event of a session but its
+/// `eventIndex`, is stored once per session rather than once per event (it
+/// was two thirds of a stored event, and the bytes written are most of the
+/// writer's work). [`assemble`] makes the payload [`build`] would have made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deferred {
+    /// The other entities, as the items of the `contexts` array (JSON
+    /// objects separated by commas; empty when there are none).
+    pub items: String,
+    /// The `client_session` entity, serialised, up to its `eventIndex` value.
+    pub session_prefix: String,
+    /// The event's `eventIndex`.
+    pub event_index: u32,
+}
+
+/// Where the `contexts` wrapper starts, before its items.
+fn contexts_head() -> String {
+    format!("{{\"schema\":\"{CONTEXTS_SCHEMA}\",\"data\":[")
+}
+
+/// The digits of `n`.
+fn digits(mut n: u32) -> usize {
+    let mut d = 1;
+    while n >= 10 {
+        n /= 10;
+        d += 1;
+    }
+    d
+}
+
+impl Deferred {
+    /// The `contexts` JSON these parts make.
+    fn contexts_json(&self) -> String {
+        let mut json = contexts_head();
+        json.push_str(&self.items);
+        if !self.items.is_empty() {
+            json.push(',');
+        }
+        json.push_str(&self.session_prefix);
+        json.push_str(&self.event_index.to_string());
+        json.push_str("}}]}");
+        json
+    }
+
+    /// The length of the payload [`assemble`] makes of `payload` and these
+    /// parts, without making it.
+    pub fn assembled_len(&self, payload: &str) -> usize {
+        let json = contexts_head().len()
+            + self.items.len()
+            + usize::from(!self.items.is_empty())
+            + self.session_prefix.len()
+            + digits(self.event_index)
+            + "}}]}".len();
+        // Unpadded base64: 4 characters per 3 bytes, 2 or 3 for the rest.
+        let b64 = json / 3 * 4 + [0, 2, 3][json % 3];
+        // `,"cx":"` (no comma after an empty object), the value, its closing
+        // quote; the payload's `}` closes the whole.
+        payload.len() + usize::from(payload != "{}") + r#""cx":""#.len() + b64 + 1
+    }
+}
+
+/// The payload stored as `payload` and `deferred`, as [`build`] makes it:
+/// the `cx` field (base64) last.
+pub fn assemble(payload: &str, deferred: &Deferred) -> String {
+    let json = deferred.contexts_json();
+    let body = payload.strip_suffix('}').unwrap_or(payload);
+    let mut out = String::with_capacity(deferred.assembled_len(payload));
+    out.push_str(body);
+    if payload != "{}" {
+        out.push(',');
+    }
+    out.push_str(r#""cx":""#);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_string(json, &mut out);
+    out.push_str("\"}");
+    out
+}
+
 /// Builds the payload of one event as a JSON object string (without `stm`).
 ///
 /// It is written directly, field by field: each event is serialised once,
@@ -111,6 +189,20 @@ pub fn build(
     session: Option<&ClientSession>,
     additions: &Additions,
 ) -> String {
+    build_parts(source, event, eid, dtm_ms, session, additions, false).0
+}
+
+/// [`build`], with the entities kept apart ([`Deferred`]) when `defer` is
+/// set, the event has a session entity and entities are base64-encoded.
+pub fn build_parts(
+    source: &Source<'_>,
+    event: &Event,
+    eid: &str,
+    dtm_ms: i64,
+    session: Option<&ClientSession>,
+    additions: &Additions,
+    defer: bool,
+) -> (String, Option<Deferred>) {
     let mut f = Fields {
         items: Vec::with_capacity(16),
     };
@@ -206,13 +298,42 @@ pub fn build(
         .chain(&additions.entities)
         .map(|c| Entity::App(Sdj { schema: &c.schema, data: &c.data }))
         .collect();
+    if let (true, true, Some(s)) = (defer, b64, session) {
+        if let Some(deferred) = defer_entities(&entities, s) {
+            return (f.write(), Some(deferred));
+        }
+    }
     if let Some(s) = session {
         entities.push(Entity::Session(Sdj { schema: CLIENT_SESSION_SCHEMA, data: s }));
     }
     if !entities.is_empty() {
         f.put_json(b64, "cx", "co", &Sdj { schema: CONTEXTS_SCHEMA, data: &entities });
     }
-    f.write()
+    (f.write(), None)
+}
+
+/// The parts of [`Deferred`]; `None` if the session entity does not end
+/// with its `eventIndex` (then the payload is built whole).
+fn defer_entities(entities: &[Entity<'_>], session: &ClientSession) -> Option<Deferred> {
+    let mut items = Vec::new();
+    for (i, e) in entities.iter().enumerate() {
+        if i > 0 {
+            items.push(b',');
+        }
+        serde_json::to_writer(&mut items, e).ok()?;
+    }
+    let whole = serde_json::to_string(&Sdj {
+        schema: CLIENT_SESSION_SCHEMA,
+        data: session,
+    })
+    .ok()?;
+    let tail = format!("\"eventIndex\":{}}}}}", session.event_index);
+    let prefix = whole.strip_suffix(&tail)?;
+    Some(Deferred {
+        items: String::from_utf8(items).ok()?,
+        session_prefix: format!("{prefix}\"eventIndex\":"),
+        event_index: session.event_index,
+    })
 }
 
 /// One entity of the `contexts` wrapper.
@@ -303,6 +424,95 @@ mod tests {
         assert_eq!(v["schema"], PAYLOAD_DATA_SCHEMA);
         assert_eq!(v["data"][1]["stm"], "9");
         assert_eq!(v["data"][1]["b"], "2");
+    }
+
+    #[test]
+    fn deferred_entities_assemble_into_the_payload_built_whole() {
+        let config = crate::config::Config::from_json(
+            r#"{"networkConfig":{"endpoint":"c.io"},"trackerConfig":{"appId":"app"}}"#,
+            &crate::config::PlatformDefaults::default(),
+        )
+        .unwrap();
+        let source = Source {
+            config: &config.tracker,
+            namespace: "ns",
+        };
+        let entity = json!([{"schema": "iglu:com.acme/thing/jsonschema/1-0-0", "data": {"a": "é\"x"}}]);
+        let cases = [
+            (crate::event::EventType::Structured, json!({"category": "c", "action": "a"}), None),
+            (crate::event::EventType::Structured, json!({"category": "c", "action": "ab"}), Some(entity.clone())),
+            (crate::event::EventType::ScreenView, json!({"name": "home"}), Some(entity)),
+        ];
+        let mut checked = 0;
+        for (kind, args, contexts) in cases {
+            let event = Event::from_args(kind, Some(args), contexts).unwrap();
+            for (n, index) in [1u32, 9, 10, 99, 100, 12_345, 4_000_000_000].into_iter().enumerate() {
+                let session = ClientSession {
+                    user_id: "u".repeat(n + 1),
+                    session_id: "s".into(),
+                    session_index: 3,
+                    previous_session_id: (n % 2 == 0).then(|| "p".into()),
+                    storage_mechanism: "SQLITE",
+                    first_event_id: "f".into(),
+                    first_event_timestamp: "2026-12-03T10:00:00.000Z".into(),
+                    event_index: index,
+                };
+                let additions = Additions::default();
+                let whole = build(&source, &event, "e", 5, Some(&session), &additions);
+                let (payload, deferred) =
+                    build_parts(&source, &event, "e", 5, Some(&session), &additions, true);
+                let deferred = deferred.expect("deferred");
+                assert!(!payload.contains("\"cx\""));
+                assert_eq!(assemble(&payload, &deferred), whole);
+                assert_eq!(deferred.assembled_len(&payload), whole.len());
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 21);
+        // An empty payload object takes the field without a comma.
+        let d = Deferred {
+            items: String::new(),
+            session_prefix: r#"{"schema":"s","data":{"eventIndex":"#.into(),
+            event_index: 7,
+        };
+        let alone = assemble("{}", &d);
+        assert!(serde_json::from_str::<Value>(&alone).is_ok(), "{alone}");
+        assert_eq!(d.assembled_len("{}"), alone.len());
+    }
+
+    #[test]
+    fn entities_are_kept_whole_without_a_session_entity_or_base64() {
+        let plain = crate::config::Config::from_json(
+            r#"{"networkConfig":{"endpoint":"c.io"},"trackerConfig":{"base64Encoding":false}}"#,
+            &crate::config::PlatformDefaults::default(),
+        )
+        .unwrap();
+        let source = Source {
+            config: &plain.tracker,
+            namespace: "ns",
+        };
+        let event = Event::from_args(
+            crate::event::EventType::Structured,
+            Some(json!({"category": "c", "action": "a"})),
+            None,
+        )
+        .unwrap();
+        let session = ClientSession {
+            user_id: "u".into(),
+            session_id: "s".into(),
+            session_index: 1,
+            previous_session_id: None,
+            storage_mechanism: "SQLITE",
+            first_event_id: "f".into(),
+            first_event_timestamp: "t".into(),
+            event_index: 1,
+        };
+        let a = Additions::default();
+        let (payload, deferred) = build_parts(&source, &event, "e", 5, Some(&session), &a, true);
+        assert!(deferred.is_none());
+        assert!(payload.contains("\"co\""));
+        let (_, deferred) = build_parts(&source, &event, "e", 5, None, &a, true);
+        assert!(deferred.is_none());
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! them run side by side).
 
 use crate::error::{Result, TrackerError};
+use crate::payload::{self, Deferred};
 use crate::session::SessionState;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
 use std::collections::HashSet;
@@ -19,8 +20,16 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     payload TEXT NOT NULL,
-    created_ms INTEGER NOT NULL
+    created_ms INTEGER NOT NULL,
+    -- Set when the event's entities are kept apart (payload::Deferred): the
+    -- other entities, its client_session entity (session_entities.id) and
+    -- its eventIndex. Files made before these columns get them on opening.
+    entities TEXT,
+    session INTEGER,
+    event_index INTEGER
 );
+-- The client_session entity of a session's events, up to their eventIndex.
+CREATE TABLE IF NOT EXISTS session_entities (id INTEGER PRIMARY KEY, prefix TEXT NOT NULL);
 -- The age limit is applied at every commit: without this index that is a
 -- scan of the whole queue, which a backlog makes slower with every event.
 CREATE INDEX IF NOT EXISTS events_created_ms ON events (created_ms);
@@ -84,6 +93,19 @@ pub struct Store {
     identity: Option<FileId>,
     /// The writer's lock on `<file>.lock` (see [`Store::open`]).
     lock: Option<std::fs::File>,
+    /// The `session_entities` row of the last deferred event committed.
+    session_entity: Option<(String, i64)>,
+}
+
+/// An event to commit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    /// Its payload without `stm` (and without its entities when `deferred`).
+    pub payload: String,
+    /// When it was tracked (for `maxEventStoreAge`).
+    pub created_ms: i64,
+    /// Its entities, when kept apart.
+    pub deferred: Option<Deferred>,
 }
 
 /// A queued event as read back for sending.
@@ -241,7 +263,66 @@ fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT)?;
     conn.execute_batch(SCHEMA)?;
+    // Files made before the entities were kept apart: one column at a time,
+    // each checked, so a migration cut short is finished at the next opening.
+    for (column, kind) in [("entities", "TEXT"), ("session", "INTEGER"), ("event_index", "INTEGER")] {
+        let has: i64 = conn.query_row(
+            "SELECT count(*) FROM pragma_table_info('events') WHERE name = ?1",
+            params![column],
+            |r| r.get(0),
+        )?;
+        if has == 0 {
+            conn.execute_batch(&format!("ALTER TABLE events ADD COLUMN {column} {kind}"))?;
+        }
+    }
     Ok(())
+}
+
+/// The queued events with what their payloads are assembled from.
+const QUEUED: &str = "SELECT e.id, e.payload, e.entities, e.event_index, s.prefix, e.session, e.created_ms
+     FROM events e LEFT JOIN session_entities s ON s.id = e.session";
+
+/// The payload of a row of [`QUEUED`] as it is sent, if it is readable: a
+/// JSON object, with its entities put back when they were kept apart.
+/// `checked` remembers the session entities already found sound.
+fn queued_payload(row: &rusqlite::Row<'_>, checked: &mut HashSet<i64>) -> rusqlite::Result<Option<String>> {
+    use rusqlite::types::Value as V;
+    let is_object =
+        |t: &str| t.starts_with('{') && serde_json::from_str::<serde::de::IgnoredAny>(t).is_ok();
+    // Checked without building the object: only whether it is one.
+    let V::Text(payload) = row.get::<_, V>(1)? else {
+        return Ok(None);
+    };
+    if !is_object(&payload) {
+        return Ok(None);
+    }
+    match (row.get::<_, V>(2)?, row.get::<_, V>(3)?, row.get::<_, V>(4)?, row.get::<_, V>(5)?) {
+        (V::Null, _, _, _) => Ok(Some(payload)),
+        (V::Text(items), V::Integer(index), V::Text(prefix), V::Integer(session)) => {
+            let Ok(event_index) = u32::try_from(index) else {
+                return Ok(None);
+            };
+            let items_sound = items.is_empty()
+                || serde_json::from_str::<serde::de::IgnoredAny>(&format!("[{items}]")).is_ok();
+            let session_sound = checked.contains(&session) || {
+                let sound = is_object(&format!("{prefix}1}}}}"));
+                if sound {
+                    checked.insert(session);
+                }
+                sound
+            };
+            if !(items_sound && session_sound) {
+                return Ok(None);
+            }
+            let deferred = Deferred {
+                items,
+                session_prefix: prefix,
+                event_index,
+            };
+            Ok(Some(payload::assemble(&payload, &deferred)))
+        }
+        _ => Ok(None),
+    }
 }
 
 fn open_connection(path: &Path, create: bool) -> Result<Connection> {
@@ -350,6 +431,7 @@ impl Store {
                 path: path.to_path_buf(),
                 identity,
                 lock: Some(lock),
+                session_entity: None,
             },
             quarantined,
         ))
@@ -414,6 +496,7 @@ impl Store {
             path: path.to_path_buf(),
             identity,
             lock: None,
+            session_entity: None,
         })
     }
 
@@ -450,6 +533,7 @@ impl Store {
             path: self.path.clone(),
             identity: file_id(&self.path),
             lock: Some(lock),
+            session_entity: None,
         };
         fresh.restore(&snapshot)?;
         *self = fresh;
@@ -462,12 +546,18 @@ impl Store {
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
+        // Carried over whole: the new file starts without session entities.
         let events = {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT id, payload, created_ms FROM events ORDER BY id")?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-            rows.collect::<rusqlite::Result<_>>()?
+            let mut stmt = self.conn.prepare(&format!("{QUEUED} ORDER BY e.id"))?;
+            let mut checked = HashSet::new();
+            let mut rows = stmt.query([])?;
+            let mut events = Vec::new();
+            while let Some(r) = rows.next()? {
+                if let Some(payload) = queued_payload(r, &mut checked)? {
+                    events.push((r.get(0)?, payload, r.get(6)?));
+                }
+            }
+            events
         };
         Ok(Snapshot { meta, events })
     }
@@ -536,7 +626,15 @@ impl Store {
         session: Option<&SessionState>,
         limits: Limits,
     ) -> Result<u64> {
-        self.commit_with(events, session, limits, false, &[])
+        let events: Vec<NewEvent> = events
+            .iter()
+            .map(|(payload, created_ms)| NewEvent {
+                payload: payload.clone(),
+                created_ms: *created_ms,
+                deferred: None,
+            })
+            .collect();
+        self.commit_with(&events, session, limits, false, &[])
     }
 
     /// [`Store::commit`], also recording, when `installed`, that the
@@ -546,13 +644,31 @@ impl Store {
     /// a transaction).
     pub fn commit_with(
         &mut self,
-        events: &[(String, i64)],
+        events: &[NewEvent],
         session: Option<&SessionState>,
         limits: Limits,
         installed: bool,
         deliveries: &[Delivery],
     ) -> Result<u64> {
-        let tx = self.conn.transaction()?;
+        let known = self.session_entity.take();
+        let (result, latest) = Self::commit_in(&mut self.conn, known, events, session, limits, installed, deliveries);
+        // A row inserted by a transaction that failed is gone with it.
+        self.session_entity = if result.is_ok() { latest } else { None };
+        result
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn commit_in(
+        conn: &mut Connection,
+        mut known: Option<(String, i64)>,
+        events: &[NewEvent],
+        session: Option<&SessionState>,
+        limits: Limits,
+        installed: bool,
+        deliveries: &[Delivery],
+    ) -> (Result<u64>, Option<(String, i64)>) {
+        let result = (|| {
+            let tx = conn.transaction()?;
         for d in deliveries {
             record_in(&tx, d)?;
         }
@@ -563,10 +679,27 @@ impl Store {
             )?;
         }
         {
-            let mut insert =
-                tx.prepare_cached("INSERT INTO events (payload, created_ms) VALUES (?1, ?2)")?;
-            for (payload, created) in events {
-                insert.execute(params![payload, created])?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO events (payload, created_ms, entities, session, event_index) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for e in events {
+                let Some(d) = &e.deferred else {
+                    insert.execute(params![e.payload, e.created_ms, None::<&str>, None::<i64>, None::<i64>])?;
+                    continue;
+                };
+                let session_id = match &known {
+                    Some((prefix, id)) if *prefix == d.session_prefix => *id,
+                    _ => {
+                        tx.execute(
+                            "INSERT INTO session_entities (prefix) VALUES (?1)",
+                            params![d.session_prefix],
+                        )?;
+                        let id = tx.last_insert_rowid();
+                        known = Some((d.session_prefix.clone(), id));
+                        id
+                    }
+                };
+                insert.execute(params![e.payload, e.created_ms, d.items, session_id, d.event_index])?;
             }
         }
         if let Some(s) = session {
@@ -604,6 +737,8 @@ impl Store {
         }
         tx.commit()?;
         Ok(dropped)
+        })();
+        (result, known)
     }
 
     /// Whether this database recorded the `application_install` event.
@@ -638,10 +773,11 @@ impl Store {
         {
             let mut stmt = self
                 .conn
-                .prepare_cached("SELECT id, payload FROM events ORDER BY id LIMIT ?1")?;
+                .prepare_cached(&format!("{QUEUED} ORDER BY e.id LIMIT ?1"))?;
             let n = i64::from(limit) + i64::try_from(skip.len()).unwrap_or(0);
             let mut rows = stmt.query(params![n])?;
             let mut bytes = 0usize;
+            let mut checked = HashSet::new();
             while let Some(row) = rows.next()? {
                 if good.len() >= limit as usize || (!good.is_empty() && bytes >= max_bytes) {
                     break;
@@ -650,16 +786,12 @@ impl Store {
                 if skip.contains(&id) {
                     continue;
                 }
-                match row.get::<_, rusqlite::types::Value>(1)? {
-                    // Checked without building the object: only whether it is one.
-                    rusqlite::types::Value::Text(t)
-                        if t.starts_with('{')
-                            && serde_json::from_str::<serde::de::IgnoredAny>(&t).is_ok() =>
-                    {
-                        bytes = bytes.saturating_add(t.len());
-                        good.push(StoredEvent { id, payload: t })
+                match queued_payload(row, &mut checked)? {
+                    Some(payload) => {
+                        bytes = bytes.saturating_add(payload.len());
+                        good.push(StoredEvent { id, payload })
                     }
-                    _ => dead.push(id),
+                    None => dead.push(id),
                 }
             }
         }
@@ -741,6 +873,7 @@ impl Store {
     /// the write-ahead log, when at least [`SHRINK_MIN_FREE_BYTES`] are free
     /// in the file; for when the queue has drained. Returns whether it did.
     pub fn shrink(&mut self) -> Result<bool> {
+        self.forget_session_entities()?;
         let (free, page): (i64, i64) = self.conn.query_row(
             "SELECT (SELECT freelist_count FROM pragma_freelist_count), (SELECT page_size FROM pragma_page_size)",
             [],
@@ -758,6 +891,30 @@ impl Store {
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(true)
+    }
+
+    /// Deletes the session entities no queued event uses: those older than
+    /// the oldest queued event's (sessions only move forward, and events are
+    /// queued in order), all of them when no queued event keeps its entities
+    /// apart.
+    fn forget_session_entities(&mut self) -> Result<()> {
+        let oldest: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT session FROM events WHERE session IS NOT NULL ORDER BY id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let keep_from = oldest.unwrap_or(i64::MAX);
+        self.conn.execute(
+            "DELETE FROM session_entities WHERE id < ?1",
+            params![keep_from],
+        )?;
+        if self.session_entity.as_ref().is_some_and(|(_, id)| *id < keep_from) {
+            self.session_entity = None;
+        }
+        Ok(())
     }
 
     /// How many events are queued.
@@ -919,6 +1076,127 @@ mod tests {
         }
         assert!(s.shrink().unwrap());
         assert!(files() < full / 10, "{} bytes of {full} left", files());
+    }
+
+    fn deferred(payload: &str, user: &str, index: u32, items: &str) -> NewEvent {
+        NewEvent {
+            payload: payload.into(),
+            created_ms: 1,
+            deferred: Some(Deferred {
+                items: items.into(),
+                session_prefix: format!(
+                    r#"{{"schema":"iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2","data":{{"userId":"{user}","eventIndex":"#
+                ),
+                event_index: index,
+            }),
+        }
+    }
+
+    fn session_entities(s: &Store) -> i64 {
+        s.conn
+            .query_row("SELECT count(*) FROM session_entities", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn entities_kept_apart_are_put_back_and_each_session_stored_once() {
+        let p = database_path(&tmp(), "ns");
+        let (mut s, _) = Store::open(&p, 0).unwrap();
+        let thing = r#"{"schema":"iglu:com.acme/thing/jsonschema/1-0-0","data":{"a":1}}"#;
+        let events = vec![
+            deferred(r#"{"e":"se","eid":"1"}"#, "u1", 1, ""),
+            deferred(r#"{"e":"se","eid":"2"}"#, "u1", 2, thing),
+            NewEvent { payload: r#"{"e":"pv"}"#.into(), created_ms: 1, deferred: None },
+            deferred(r#"{"e":"se","eid":"3"}"#, "u2", 1, ""),
+        ];
+        s.commit_with(&events, None, NO_LIMITS, false, &[]).unwrap();
+        assert_eq!(session_entities(&s), 2, "one row per session, not per event");
+        let read = s.read_batch(10, &HashSet::new()).unwrap();
+        assert_eq!(read.len(), 4);
+        for (e, r) in events.iter().zip(&read) {
+            let want = match &e.deferred {
+                Some(d) => payload::assemble(&e.payload, d),
+                None => e.payload.clone(),
+            };
+            assert_eq!(r.payload, want);
+        }
+        let cx = |i: usize| -> serde_json::Value {
+            let v: serde_json::Value = serde_json::from_str(&read[i].payload).unwrap();
+            let raw = payload::decode_base64(v["cx"].as_str().unwrap()).unwrap();
+            serde_json::from_slice(&raw).unwrap()
+        };
+        assert_eq!(cx(1)["data"][0]["data"]["a"], 1);
+        assert_eq!(cx(1)["data"][1]["data"]["eventIndex"], 2);
+        assert_eq!(cx(3)["data"][0]["data"]["userId"], "u2");
+        // Sent and drained: the session entities go too, and the next event
+        // of the session stores its entity again.
+        let ids: Vec<i64> = read.iter().map(|e| e.id).collect();
+        s.delete_sent(&ids).unwrap();
+        s.shrink().unwrap();
+        assert_eq!(session_entities(&s), 0);
+        s.commit_with(&[deferred(r#"{"e":"se"}"#, "u2", 2, "")], None, NO_LIMITS, false, &[])
+            .unwrap();
+        assert_eq!(session_entities(&s), 1);
+        let again = s.read_batch(10, &HashSet::new()).unwrap();
+        assert!(again[0].payload.contains("\"cx\":\""), "{}", again[0].payload);
+    }
+
+    #[test]
+    fn session_entities_of_queued_events_are_kept_when_the_queue_drains_in_part() {
+        let p = database_path(&tmp(), "ns");
+        let (mut s, _) = Store::open(&p, 0).unwrap();
+        let events: Vec<NewEvent> = (1..=3)
+            .map(|i| deferred(r#"{"e":"se"}"#, &format!("u{i}"), 1, ""))
+            .collect();
+        s.commit_with(&events, None, NO_LIMITS, false, &[]).unwrap();
+        let first = s.read_batch(1, &HashSet::new()).unwrap();
+        s.delete_sent(&[first[0].id]).unwrap();
+        s.shrink().unwrap();
+        assert_eq!(session_entities(&s), 2, "the first session's entity went, the others stay");
+        assert_eq!(s.read_batch(10, &HashSet::new()).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn damaged_entities_kept_apart_make_the_row_dead_not_the_queue() {
+        let p = database_path(&tmp(), "ns");
+        let (mut s, _) = Store::open(&p, 0).unwrap();
+        let events = vec![
+            deferred(r#"{"e":"se","n":"1"}"#, "u", 1, ""),
+            deferred(r#"{"e":"se","n":"2"}"#, "u", 2, ""),
+            deferred(r#"{"e":"se","n":"3"}"#, "u", 3, ""),
+        ];
+        s.commit_with(&events, None, NO_LIMITS, false, &[]).unwrap();
+        let ids: Vec<i64> = s.read_batch(10, &HashSet::new()).unwrap().iter().map(|e| e.id).collect();
+        s.conn
+            .execute("UPDATE events SET entities = '{not json' WHERE id = ?1", params![ids[0]])
+            .unwrap();
+        s.conn
+            .execute("UPDATE events SET session = 999 WHERE id = ?1", params![ids[1]])
+            .unwrap();
+        let read = s.read_batch(10, &HashSet::new()).unwrap();
+        assert_eq!(read.iter().map(|e| e.id).collect::<Vec<_>>(), vec![ids[2]]);
+        assert_eq!(s.dead_count().unwrap(), 2);
+    }
+
+    #[test]
+    fn a_file_made_before_entities_were_kept_apart_is_migrated_and_keeps_its_events() {
+        let p = database_path(&tmp(), "ns");
+        {
+            let conn = Connection::open(&p).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                 CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, payload TEXT NOT NULL, created_ms INTEGER NOT NULL);
+                 INSERT INTO events (payload, created_ms) VALUES ('{\"e\":\"se\",\"cx\":\"abc\"}', 1);",
+            )
+            .unwrap();
+        }
+        let (mut s, _) = Store::open(&p, 0).unwrap();
+        s.commit_with(&[deferred(r#"{"e":"pv"}"#, "u", 1, "")], None, NO_LIMITS, false, &[])
+            .unwrap();
+        let read = s.read_batch(10, &HashSet::new()).unwrap();
+        assert_eq!(read.len(), 2);
+        assert_eq!(read[0].payload, r#"{"e":"se","cx":"abc"}"#);
+        assert!(read[1].payload.starts_with(r#"{"e":"pv","cx":""#));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::event::Event;
 use crate::payload::{self, Source, POST_WRAPPER_BYTES, STM_BYTES};
 use crate::reply::Responder;
 use crate::session::{ClientSession, Session};
-use crate::store::{Delivery, Limits, Store};
+use crate::store::{Delivery, Limits, NewEvent, Store};
 use crate::tracker::{Command, Op, Outcome, SessionObserver, TrackerOptions};
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender};
@@ -180,7 +180,7 @@ impl Writer {
         eid: &str,
         dtm: i64,
         make: impl FnOnce(&mut Session) -> Event,
-        rows: &mut Vec<(String, i64)>,
+        rows: &mut Vec<NewEvent>,
     ) -> Result<Option<ClientSession>> {
         let before = self.session.clone();
         let update = self.session.on_event(eid, dtm);
@@ -194,10 +194,16 @@ impl Writer {
             config: &self.config.tracker,
             namespace: &self.namespace,
         };
-        let built = payload::build(&source, &event, eid, dtm, entity, &additions);
+        // POST requests are assembled by the emitter: the entities are stored
+        // apart (payload::Deferred), the session entity once per session.
+        let defer = self.config.network.method == HttpMethod::Post;
+        let (built, deferred) =
+            payload::build_parts(&source, &event, eid, dtm, entity, &additions, defer);
         let (size, limit, name) = match self.config.network.method {
             HttpMethod::Post => (
-                built.len() + STM_BYTES + POST_WRAPPER_BYTES,
+                deferred.as_ref().map_or(built.len(), |d| d.assembled_len(&built))
+                    + STM_BYTES
+                    + POST_WRAPPER_BYTES,
                 self.config.emitter.byte_limit_post,
                 "byteLimitPost",
             ),
@@ -219,7 +225,11 @@ impl Writer {
                 "the event is {size} bytes on the wire, over emitterConfig.{name} ({limit}); it was not tracked"
             )));
         }
-        rows.push((built, dtm));
+        rows.push(NewEvent {
+            payload: built,
+            created_ms: dtm,
+            deferred,
+        });
         self.tracked = true;
         Ok(update.new_session)
     }
@@ -229,7 +239,7 @@ impl Writer {
     fn add_install_if_pending(
         &mut self,
         at_ms: i64,
-        rows: &mut Vec<(String, i64)>,
+        rows: &mut Vec<NewEvent>,
     ) -> Result<Vec<ClientSession>> {
         if !self.enrich.install_pending {
             return Ok(Vec::new());
@@ -249,7 +259,7 @@ impl Writer {
         event: Event,
         eid: String,
         at_ms: i64,
-        rows: &mut Vec<(String, i64)>,
+        rows: &mut Vec<NewEvent>,
     ) -> Result<Vec<ClientSession>> {
         let session_before = self.session.clone();
         let enrich_before = self.enrich.clone();
@@ -268,7 +278,7 @@ impl Writer {
         event: Event,
         eid: String,
         at_ms: i64,
-        rows: &mut Vec<(String, i64)>,
+        rows: &mut Vec<NewEvent>,
     ) -> Result<Vec<ClientSession>> {
         let planned = match self.enrich.plan(event) {
             Plan::Folded => return Ok(Vec::new()),
@@ -305,7 +315,7 @@ impl Writer {
         &mut self,
         op: Op,
         at_ms: i64,
-        rows: &mut Vec<(String, i64)>,
+        rows: &mut Vec<NewEvent>,
     ) -> Result<Vec<ClientSession>> {
         match op {
             Op::Track { event, eid } => self.track(event, eid, at_ms, rows),
@@ -380,7 +390,7 @@ impl Writer {
     fn process(&mut self, batch: Vec<Command>) -> Option<Responder<Outcome>> {
         let before = self.session.clone();
         let enrich_before = self.enrich.clone();
-        let mut rows: Vec<(String, i64)> = Vec::new();
+        let mut rows: Vec<NewEvent> = Vec::new();
         let mut applied: Vec<Applied> = Vec::with_capacity(batch.len());
         let mut flushes: Vec<Responder<()>> = Vec::new();
         let mut stop: Option<Responder<Outcome>> = None;

@@ -1067,14 +1067,15 @@ impl Harness {
         open_db(&self.db_path())
     }
 
-    /// Payloads queued in the `events` table, in queue order.
+    /// Payloads queued in the `events` table, in queue order, as they are
+    /// sent (entities kept apart put back), read by a connection of its own.
     pub fn db_events(&self) -> Vec<Payload> {
-        let conn = self.open_db();
-        let mut stmt = conn
-            .prepare("SELECT payload FROM events ORDER BY id")
-            .unwrap();
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
-        rows.map(|r| serde_json::from_str(&r.unwrap()).unwrap())
+        let mut store = tracker_core::store::Store::open_existing(&self.db_path()).unwrap();
+        store
+            .read_batch(u32::MAX, &Default::default())
+            .unwrap()
+            .into_iter()
+            .map(|e| serde_json::from_str(&e.payload).unwrap())
             .collect()
     }
 
