@@ -50,15 +50,23 @@ struct Sdj<'a, T: Serialize + ?Sized> {
 /// The fields of one payload, in the order they were put; a key put twice
 /// keeps its last value. Values are written as JSON strings.
 struct Fields<'a> {
-    items: Vec<(&'a str, Cow<'a, str>)>,
+    /// Key, value, and whether the value is written as it is (base64, which
+    /// never needs escaping).
+    items: Vec<(&'a str, Cow<'a, str>, bool)>,
 }
 
 impl<'a> Fields<'a> {
     fn put(&mut self, key: &'a str, value: impl Into<Cow<'a, str>>) {
-        let value = value.into();
-        match self.items.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = value,
-            None => self.items.push((key, value)),
+        self.put_as(key, value.into(), false);
+    }
+
+    fn put_as(&mut self, key: &'a str, value: Cow<'a, str>, raw: bool) {
+        match self.items.iter_mut().find(|(k, _, _)| *k == key) {
+            Some(slot) => {
+                slot.1 = value;
+                slot.2 = raw;
+            }
+            None => self.items.push((key, value, raw)),
         }
     }
 
@@ -73,7 +81,8 @@ impl<'a> Fields<'a> {
     fn put_json(&mut self, b64: bool, enc_key: &'a str, plain_key: &'a str, value: &impl Serialize) {
         let json = serde_json::to_vec(value).unwrap_or_default();
         if b64 {
-            self.put(enc_key, base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json));
+            let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
+            self.put_as(enc_key, Cow::Owned(encoded), true);
         } else {
             // serde_json writes UTF-8 only.
             self.put(plain_key, String::from_utf8(json).unwrap_or_default());
@@ -82,17 +91,23 @@ impl<'a> Fields<'a> {
 
     /// The payload: a JSON object of string fields.
     fn write(self) -> String {
-        let size: usize = self.items.iter().map(|(k, v)| k.len() + v.len() + 6).sum();
+        let size: usize = self.items.iter().map(|(k, v, _)| k.len() + v.len() + 6).sum();
         let mut out = Vec::with_capacity(size + 2);
         out.push(b'{');
-        for (i, (k, v)) in self.items.iter().enumerate() {
+        for (i, (k, v, raw)) in self.items.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
             // Writing a string to a Vec cannot fail.
             let _ = serde_json::to_writer(&mut out, k);
             out.push(b':');
-            let _ = serde_json::to_writer(&mut out, v.as_ref());
+            if *raw {
+                out.push(b'"');
+                out.extend_from_slice(v.as_bytes());
+                out.push(b'"');
+            } else {
+                let _ = serde_json::to_writer(&mut out, v.as_ref());
+            }
         }
         out.push(b'}');
         String::from_utf8(out).unwrap_or_default()
@@ -203,6 +218,59 @@ pub fn build_parts(
     additions: &Additions,
     defer: bool,
 ) -> (String, Option<Deferred>) {
+    build_deferred(source, event, eid, dtm_ms, session, additions, defer.then(SessionPrefix::default).as_mut())
+}
+
+/// The serialised `client_session` entity of the last event, up to its
+/// `eventIndex`: the same for all the events of a session, so it is made
+/// once per session rather than once per event.
+#[derive(Debug, Default)]
+pub struct SessionPrefix {
+    of: Option<ClientSession>,
+    prefix: String,
+}
+
+impl SessionPrefix {
+    /// The prefix of `session`'s entity; `None` if its entity does not end
+    /// with its `eventIndex`.
+    fn of(&mut self, session: &ClientSession) -> Option<&str> {
+        let same = self.of.as_ref().is_some_and(|o| {
+            o.session_id == session.session_id
+                && o.user_id == session.user_id
+                && o.session_index == session.session_index
+                && o.previous_session_id == session.previous_session_id
+                && o.storage_mechanism == session.storage_mechanism
+                && o.first_event_id == session.first_event_id
+                && o.first_event_timestamp == session.first_event_timestamp
+        });
+        if !same {
+            self.of = None;
+            let whole = serde_json::to_string(&Sdj {
+                schema: CLIENT_SESSION_SCHEMA,
+                data: session,
+            })
+            .ok()?;
+            let tail = format!("{}}}}}", session.event_index);
+            let key = "\"eventIndex\":";
+            let prefix = whole.strip_suffix(&tail).filter(|p| p.ends_with(key))?;
+            self.prefix = prefix.to_string();
+            self.of = Some(session.clone());
+        }
+        Some(&self.prefix)
+    }
+}
+
+/// [`build_parts`] with the session entity's prefix kept in `prefix` from
+/// one event to the next (the entities are kept apart when it is given).
+pub fn build_deferred(
+    source: &Source<'_>,
+    event: &Event,
+    eid: &str,
+    dtm_ms: i64,
+    session: Option<&ClientSession>,
+    additions: &Additions,
+    prefix: Option<&mut SessionPrefix>,
+) -> (String, Option<Deferred>) {
     let mut f = Fields {
         items: Vec::with_capacity(16),
     };
@@ -298,8 +366,8 @@ pub fn build_parts(
         .chain(&additions.entities)
         .map(|c| Entity::App(Sdj { schema: &c.schema, data: &c.data }))
         .collect();
-    if let (true, true, Some(s)) = (defer, b64, session) {
-        if let Some(deferred) = defer_entities(&entities, s) {
+    if let (Some(prefix), true, Some(s)) = (prefix, b64, session) {
+        if let Some(deferred) = defer_entities(&entities, s, prefix) {
             return (f.write(), Some(deferred));
         }
     }
@@ -314,7 +382,11 @@ pub fn build_parts(
 
 /// The parts of [`Deferred`]; `None` if the session entity does not end
 /// with its `eventIndex` (then the payload is built whole).
-fn defer_entities(entities: &[Entity<'_>], session: &ClientSession) -> Option<Deferred> {
+fn defer_entities(
+    entities: &[Entity<'_>],
+    session: &ClientSession,
+    prefix: &mut SessionPrefix,
+) -> Option<Deferred> {
     let mut items = Vec::new();
     for (i, e) in entities.iter().enumerate() {
         if i > 0 {
@@ -322,16 +394,9 @@ fn defer_entities(entities: &[Entity<'_>], session: &ClientSession) -> Option<De
         }
         serde_json::to_writer(&mut items, e).ok()?;
     }
-    let whole = serde_json::to_string(&Sdj {
-        schema: CLIENT_SESSION_SCHEMA,
-        data: session,
-    })
-    .ok()?;
-    let tail = format!("\"eventIndex\":{}}}}}", session.event_index);
-    let prefix = whole.strip_suffix(&tail)?;
     Some(Deferred {
         items: String::from_utf8(items).ok()?,
-        session_prefix: format!("{prefix}\"eventIndex\":"),
+        session_prefix: prefix.of(session)?.to_string(),
         event_index: session.event_index,
     })
 }
@@ -444,6 +509,9 @@ mod tests {
             (crate::event::EventType::ScreenView, json!({"name": "home"}), Some(entity)),
         ];
         let mut checked = 0;
+        // One prefix cache throughout, as the writer keeps it: each session
+        // (user id) change must be noticed, each index put in.
+        let mut cache = SessionPrefix::default();
         for (kind, args, contexts) in cases {
             let event = Event::from_args(kind, Some(args), contexts).unwrap();
             for (n, index) in [1u32, 9, 10, 99, 100, 12_345, 4_000_000_000].into_iter().enumerate() {
@@ -459,9 +527,12 @@ mod tests {
                 };
                 let additions = Additions::default();
                 let whole = build(&source, &event, "e", 5, Some(&session), &additions);
-                let (payload, deferred) =
-                    build_parts(&source, &event, "e", 5, Some(&session), &additions, true);
+                let (payload, deferred) = build_deferred(
+                    &source, &event, "e", 5, Some(&session), &additions, Some(&mut cache),
+                );
                 let deferred = deferred.expect("deferred");
+                let fresh = build_parts(&source, &event, "e", 5, Some(&session), &additions, true);
+                assert_eq!((payload.clone(), Some(deferred.clone())), fresh);
                 assert!(!payload.contains("\"cx\""));
                 assert_eq!(assemble(&payload, &deferred), whole);
                 assert_eq!(deferred.assembled_len(&payload), whole.len());

@@ -44,6 +44,8 @@ pub(crate) struct Writer {
     installed: bool,
     /// Whether the command being applied stored an event.
     tracked: bool,
+    /// The session entity's serialised start, made once per session.
+    prefix: payload::SessionPrefix,
 }
 
 /// A command applied but not answered yet: answers wait for the commit.
@@ -148,6 +150,7 @@ impl Writer {
             enrich,
             installed,
             tracked: false,
+            prefix: payload::SessionPrefix::default(),
         };
         ready.respond(Ok(()));
         while let Ok(first) = rx.recv() {
@@ -196,9 +199,9 @@ impl Writer {
         };
         // POST requests are assembled by the emitter: the entities are stored
         // apart (payload::Deferred), the session entity once per session.
-        let defer = self.config.network.method == HttpMethod::Post;
+        let prefix = (self.config.network.method == HttpMethod::Post).then_some(&mut self.prefix);
         let (built, deferred) =
-            payload::build_parts(&source, &event, eid, dtm, entity, &additions, defer);
+            payload::build_deferred(&source, &event, eid, dtm, entity, &additions, prefix);
         let (size, limit, name) = match self.config.network.method {
             HttpMethod::Post => (
                 deferred.as_ref().map_or(built.len(), |d| d.assembled_len(&built))
