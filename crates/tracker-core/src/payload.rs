@@ -14,6 +14,7 @@ use base64::Engine;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// The `tv` field: this tracker and its version.
 pub const TRACKER_VERSION: &str = concat!("rn-rust-", env!("CARGO_PKG_VERSION"));
@@ -124,8 +125,9 @@ pub struct Deferred {
     /// The other entities, as the items of the `contexts` array (JSON
     /// objects separated by commas; empty when there are none).
     pub items: String,
-    /// The `client_session` entity, serialised, up to its `eventIndex` value.
-    pub session_prefix: String,
+    /// The `client_session` entity, serialised, up to its `eventIndex` value
+    /// (shared by the events of a session).
+    pub session_prefix: Arc<str>,
     /// The event's `eventIndex`.
     pub event_index: u32,
 }
@@ -145,19 +147,23 @@ fn digits(mut n: u32) -> usize {
     d
 }
 
-impl Deferred {
-    /// The `contexts` JSON these parts make.
-    fn contexts_json(&self) -> String {
-        let mut json = contexts_head();
-        json.push_str(&self.items);
-        if !self.items.is_empty() {
-            json.push(',');
-        }
-        json.push_str(&self.session_prefix);
-        json.push_str(&self.event_index.to_string());
-        json.push_str("}}]}");
-        json
+/// The `contexts` JSON of deferred parts.
+fn contexts_json(items: &str, session_prefix: &str, event_index: u32) -> String {
+    let mut json = String::with_capacity(CONTEXTS_SCHEMA.len() + items.len() + session_prefix.len() + 40);
+    json.push_str("{\"schema\":\"");
+    json.push_str(CONTEXTS_SCHEMA);
+    json.push_str("\",\"data\":[");
+    json.push_str(items);
+    if !items.is_empty() {
+        json.push(',');
     }
+    json.push_str(session_prefix);
+    let _ = std::fmt::Write::write_fmt(&mut json, format_args!("{event_index}"));
+    json.push_str("}}]}");
+    json
+}
+
+impl Deferred {
 
     /// The length of the payload [`assemble`] makes of `payload` and these
     /// parts, without making it.
@@ -179,9 +185,14 @@ impl Deferred {
 /// The payload stored as `payload` and `deferred`, as [`build`] makes it:
 /// the `cx` field (base64) last.
 pub fn assemble(payload: &str, deferred: &Deferred) -> String {
-    let json = deferred.contexts_json();
+    assemble_parts(payload, &deferred.items, &deferred.session_prefix, deferred.event_index)
+}
+
+/// [`assemble`] from the parts as they are stored.
+pub fn assemble_parts(payload: &str, items: &str, session_prefix: &str, event_index: u32) -> String {
+    let json = contexts_json(items, session_prefix, event_index);
     let body = payload.strip_suffix('}').unwrap_or(payload);
-    let mut out = String::with_capacity(deferred.assembled_len(payload));
+    let mut out = String::with_capacity(payload.len() + 16 + json.len() / 3 * 4 + 4);
     out.push_str(body);
     if payload != "{}" {
         out.push(',');
@@ -227,13 +238,13 @@ pub fn build_parts(
 #[derive(Debug, Default)]
 pub struct SessionPrefix {
     of: Option<ClientSession>,
-    prefix: String,
+    prefix: Option<Arc<str>>,
 }
 
 impl SessionPrefix {
     /// The prefix of `session`'s entity; `None` if its entity does not end
     /// with its `eventIndex`.
-    fn of(&mut self, session: &ClientSession) -> Option<&str> {
+    fn of(&mut self, session: &ClientSession) -> Option<Arc<str>> {
         let same = self.of.as_ref().is_some_and(|o| {
             o.session_id == session.session_id
                 && o.user_id == session.user_id
@@ -253,10 +264,10 @@ impl SessionPrefix {
             let tail = format!("{}}}}}", session.event_index);
             let key = "\"eventIndex\":";
             let prefix = whole.strip_suffix(&tail).filter(|p| p.ends_with(key))?;
-            self.prefix = prefix.to_string();
+            self.prefix = Some(Arc::from(prefix));
             self.of = Some(session.clone());
         }
-        Some(&self.prefix)
+        self.prefix.clone()
     }
 }
 
@@ -396,7 +407,7 @@ fn defer_entities(
     }
     Some(Deferred {
         items: String::from_utf8(items).ok()?,
-        session_prefix: prefix.of(session)?.to_string(),
+        session_prefix: prefix.of(session)?,
         event_index: session.event_index,
     })
 }
@@ -431,12 +442,24 @@ pub fn with_stm(payload: &str, stm_ms: i64) -> String {
 
 /// Wraps payloads (each already a JSON object string) into a `payload_data` body.
 pub fn post_body<'a>(payloads: impl Iterator<Item = &'a str>, stm_ms: i64) -> String {
-    let mut body = format!("{{\"schema\":\"{PAYLOAD_DATA_SCHEMA}\",\"data\":[");
-    for (i, p) in payloads.enumerate() {
+    let payloads: Vec<&str> = payloads.collect();
+    let stm = format!("{{\"stm\":\"{stm_ms}\"");
+    let size: usize = payloads.iter().map(|p| p.len() + stm.len() + 2).sum();
+    let mut body = String::with_capacity(PAYLOAD_DATA_SCHEMA.len() + 32 + size);
+    body.push_str("{\"schema\":\"");
+    body.push_str(PAYLOAD_DATA_SCHEMA);
+    body.push_str("\",\"data\":[");
+    for (i, p) in payloads.into_iter().enumerate() {
         if i > 0 {
             body.push(',');
         }
-        body.push_str(&with_stm(p, stm_ms));
+        // As with_stm, written in place.
+        let rest = p.strip_prefix('{').unwrap_or(p);
+        body.push_str(&stm);
+        if !rest.trim_start().starts_with('}') {
+            body.push(',');
+        }
+        body.push_str(rest);
     }
     body.push_str("]}");
     body
@@ -489,6 +512,14 @@ mod tests {
         assert_eq!(v["schema"], PAYLOAD_DATA_SCHEMA);
         assert_eq!(v["data"][1]["stm"], "9");
         assert_eq!(v["data"][1]["b"], "2");
+        // Byte for byte what with_stm gives each payload, an empty one too.
+        let parts = [r#"{"a":"1"}"#, "{}", r#"{ "c":"3"}"#];
+        let body = post_body(parts.into_iter(), 7);
+        let each: Vec<String> = parts.iter().map(|p| with_stm(p, 7)).collect();
+        assert_eq!(
+            body,
+            format!("{{\"schema\":\"{PAYLOAD_DATA_SCHEMA}\",\"data\":[{}]}}", each.join(","))
+        );
     }
 
     #[test]
@@ -543,7 +574,7 @@ mod tests {
         // An empty payload object takes the field without a comma.
         let d = Deferred {
             items: String::new(),
-            session_prefix: r#"{"schema":"s","data":{"eventIndex":"#.into(),
+            session_prefix: Arc::from(r#"{"schema":"s","data":{"eventIndex":"#),
             event_index: 7,
         };
         let alone = assemble("{}", &d);

@@ -94,7 +94,7 @@ pub struct Store {
     /// The writer's lock on `<file>.lock` (see [`Store::open`]).
     lock: Option<std::fs::File>,
     /// The `session_entities` row of the last deferred event committed.
-    session_entity: Option<(String, i64)>,
+    session_entity: Option<(std::sync::Arc<str>, i64)>,
 }
 
 /// An event to commit.
@@ -285,7 +285,11 @@ const QUEUED: &str = "SELECT e.id, e.payload, e.entities, e.event_index, s.prefi
 /// The payload of a row of [`QUEUED`] as it is sent, if it is readable: a
 /// JSON object, with its entities put back when they were kept apart.
 /// `checked` remembers the session entities already found sound.
-fn queued_payload(row: &rusqlite::Row<'_>, checked: &mut HashSet<i64>) -> rusqlite::Result<Option<String>> {
+fn queued_payload(
+    row: &rusqlite::Row<'_>,
+    checked: &mut HashSet<i64>,
+    scratch: &mut String,
+) -> rusqlite::Result<Option<String>> {
     use rusqlite::types::Value as V;
     let is_object =
         |t: &str| t.starts_with('{') && serde_json::from_str::<serde::de::IgnoredAny>(t).is_ok();
@@ -302,8 +306,13 @@ fn queued_payload(row: &rusqlite::Row<'_>, checked: &mut HashSet<i64>) -> rusqli
             let Ok(event_index) = u32::try_from(index) else {
                 return Ok(None);
             };
-            let items_sound = items.is_empty()
-                || serde_json::from_str::<serde::de::IgnoredAny>(&format!("[{items}]")).is_ok();
+            let items_sound = items.is_empty() || {
+                scratch.clear();
+                scratch.push('[');
+                scratch.push_str(&items);
+                scratch.push(']');
+                serde_json::from_str::<serde::de::IgnoredAny>(scratch).is_ok()
+            };
             let session_sound = checked.contains(&session) || {
                 let sound = is_object(&format!("{prefix}1}}}}"));
                 if sound {
@@ -314,12 +323,7 @@ fn queued_payload(row: &rusqlite::Row<'_>, checked: &mut HashSet<i64>) -> rusqli
             if !(items_sound && session_sound) {
                 return Ok(None);
             }
-            let deferred = Deferred {
-                items,
-                session_prefix: prefix,
-                event_index,
-            };
-            Ok(Some(payload::assemble(&payload, &deferred)))
+            Ok(Some(payload::assemble_parts(&payload, &items, &prefix, event_index)))
         }
         _ => Ok(None),
     }
@@ -549,11 +553,11 @@ impl Store {
         // Carried over whole: the new file starts without session entities.
         let events = {
             let mut stmt = self.conn.prepare(&format!("{QUEUED} ORDER BY e.id"))?;
-            let mut checked = HashSet::new();
+            let (mut checked, mut scratch) = (HashSet::new(), String::new());
             let mut rows = stmt.query([])?;
             let mut events = Vec::new();
             while let Some(r) = rows.next()? {
-                if let Some(payload) = queued_payload(r, &mut checked)? {
+                if let Some(payload) = queued_payload(r, &mut checked, &mut scratch)? {
                     events.push((r.get(0)?, payload, r.get(6)?));
                 }
             }
@@ -660,13 +664,13 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     fn commit_in(
         conn: &mut Connection,
-        mut known: Option<(String, i64)>,
+        mut known: Option<(std::sync::Arc<str>, i64)>,
         events: &[NewEvent],
         session: Option<&SessionState>,
         limits: Limits,
         installed: bool,
         deliveries: &[Delivery],
-    ) -> (Result<u64>, Option<(String, i64)>) {
+    ) -> (Result<u64>, Option<(std::sync::Arc<str>, i64)>) {
         let result = (|| {
             let tx = conn.transaction()?;
         for d in deliveries {
@@ -688,11 +692,16 @@ impl Store {
                     continue;
                 };
                 let session_id = match &known {
-                    Some((prefix, id)) if *prefix == d.session_prefix => *id,
+                    Some((prefix, id))
+                        if std::sync::Arc::ptr_eq(prefix, &d.session_prefix)
+                            || *prefix == d.session_prefix =>
+                    {
+                        *id
+                    }
                     _ => {
                         tx.execute(
                             "INSERT INTO session_entities (prefix) VALUES (?1)",
-                            params![d.session_prefix],
+                            params![&*d.session_prefix],
                         )?;
                         let id = tx.last_insert_rowid();
                         known = Some((d.session_prefix.clone(), id));
@@ -777,7 +786,7 @@ impl Store {
             let n = i64::from(limit) + i64::try_from(skip.len()).unwrap_or(0);
             let mut rows = stmt.query(params![n])?;
             let mut bytes = 0usize;
-            let mut checked = HashSet::new();
+            let (mut checked, mut scratch) = (HashSet::new(), String::new());
             while let Some(row) = rows.next()? {
                 if good.len() >= limit as usize || (!good.is_empty() && bytes >= max_bytes) {
                     break;
@@ -786,7 +795,7 @@ impl Store {
                 if skip.contains(&id) {
                     continue;
                 }
-                match queued_payload(row, &mut checked)? {
+                match queued_payload(row, &mut checked, &mut scratch)? {
                     Some(payload) => {
                         bytes = bytes.saturating_add(payload.len());
                         good.push(StoredEvent { id, payload })
@@ -1084,9 +1093,9 @@ mod tests {
             created_ms: 1,
             deferred: Some(Deferred {
                 items: items.into(),
-                session_prefix: format!(
+                session_prefix: std::sync::Arc::from(format!(
                     r#"{{"schema":"iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2","data":{{"userId":"{user}","eventIndex":"#
-                ),
+                )),
                 event_index: index,
             }),
         }
