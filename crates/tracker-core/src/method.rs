@@ -345,7 +345,7 @@ impl Method {
     fn parse(self, args_json: &str, namespace: Option<&str>) -> Result<(Op, Vec<String>, Answer)> {
         let args = self.arguments(args_json)?;
         let mut args = args.into_iter();
-        let eid = || uuid::Uuid::new_v4().to_string();
+        let eid = uuid::Uuid::new_v4;
         if let Some(kind) = self.event_type() {
             let (event, notes) = Event::from_args_noting(kind, args.next(), args.next())?;
             return Ok((Op::Track { event, eid: eid() }, notes, Answer::Nothing));

@@ -71,7 +71,9 @@ pub struct Outcome {
 /// What a command asks of the writer.
 pub(crate) enum Op {
     /// Track an event with this id.
-    Track { event: Event, eid: String },
+    /// (The id is formatted on the writer: no text is allocated on the
+    /// app's thread for it, and none freed across threads.)
+    Track { event: Event, eid: uuid::Uuid },
     /// The app moved to the background (`true`) or the foreground.
     AppState { to_background: bool },
     /// Start a new session at the next event.
@@ -87,7 +89,7 @@ pub(crate) enum Op {
     /// Remove the global contexts of a tag.
     RemoveGlobalContexts(String),
     /// Track an uncaught JavaScript error, if `exceptionAutotracking` is on.
-    TrackError { event: Event, eid: String },
+    TrackError { event: Event, eid: uuid::Uuid },
     /// Nothing: a call that only needs its answer in order.
     Nothing,
     /// Answer with the getters' values.
@@ -221,7 +223,7 @@ impl Tracker {
 
     /// Tracks an event; `done` answers once it is committed.
     pub fn track(&self, event: Event, done: Responder<()>) {
-        let eid = uuid::Uuid::new_v4().to_string();
+        let eid = uuid::Uuid::new_v4();
         self.send(Op::Track { event, eid }, unit(done));
     }
 

@@ -321,10 +321,10 @@ impl Writer {
         rows: &mut Vec<NewEvent>,
     ) -> Result<Vec<ClientSession>> {
         match op {
-            Op::Track { event, eid } => self.track(event, eid, at_ms, rows),
+            Op::Track { event, eid } => self.track(event, eid.to_string(), at_ms, rows),
             Op::TrackError { event, eid } => {
                 if self.enrich.tracks_errors() {
-                    self.track(event, eid, at_ms, rows)
+                    self.track(event, eid.to_string(), at_ms, rows)
                 } else {
                     Ok(Vec::new())
                 }
