@@ -215,21 +215,7 @@ pub fn build(
     session: Option<&ClientSession>,
     additions: &Additions,
 ) -> String {
-    build_parts(source, event, eid, dtm_ms, session, additions, false).0
-}
-
-/// [`build`], with the entities kept apart ([`Deferred`]) when `defer` is
-/// set, the event has a session entity and entities are base64-encoded.
-pub fn build_parts(
-    source: &Source<'_>,
-    event: &Event,
-    eid: &str,
-    dtm_ms: i64,
-    session: Option<&ClientSession>,
-    additions: &Additions,
-    defer: bool,
-) -> (String, Option<Deferred>) {
-    build_deferred(source, event, eid, dtm_ms, session, additions, defer.then(SessionPrefix::default).as_mut())
+    build_deferred(source, event, eid, dtm_ms, session, additions, None).0
 }
 
 /// The serialised `client_session` entity of the last event, up to its
@@ -271,8 +257,9 @@ impl SessionPrefix {
     }
 }
 
-/// [`build_parts`] with the session entity's prefix kept in `prefix` from
-/// one event to the next (the entities are kept apart when it is given).
+/// [`build`], with the entities kept apart ([`Deferred`]) when `prefix` is
+/// given (it keeps the session entity's start from one event to the next),
+/// the event has a session entity and entities are base64-encoded.
 pub fn build_deferred(
     source: &Source<'_>,
     event: &Event,
@@ -562,7 +549,10 @@ mod tests {
                     &source, &event, "e", 5, Some(&session), &additions, Some(&mut cache),
                 );
                 let deferred = deferred.expect("deferred");
-                let fresh = build_parts(&source, &event, "e", 5, Some(&session), &additions, true);
+                let mut new_cache = SessionPrefix::default();
+                let fresh = build_deferred(
+                    &source, &event, "e", 5, Some(&session), &additions, Some(&mut new_cache),
+                );
                 assert_eq!((payload.clone(), Some(deferred.clone())), fresh);
                 assert!(!payload.contains("\"cx\""));
                 assert_eq!(assemble(&payload, &deferred), whole);
@@ -610,10 +600,12 @@ mod tests {
             event_index: 1,
         };
         let a = Additions::default();
-        let (payload, deferred) = build_parts(&source, &event, "e", 5, Some(&session), &a, true);
+        let mut cache = SessionPrefix::default();
+        let (payload, deferred) =
+            build_deferred(&source, &event, "e", 5, Some(&session), &a, Some(&mut cache));
         assert!(deferred.is_none());
         assert!(payload.contains("\"co\""));
-        let (_, deferred) = build_parts(&source, &event, "e", 5, None, &a, true);
+        let (_, deferred) = build_deferred(&source, &event, "e", 5, None, &a, Some(&mut cache));
         assert!(deferred.is_none());
     }
 
