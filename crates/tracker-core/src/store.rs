@@ -655,7 +655,17 @@ impl Store {
         deliveries: &[Delivery],
     ) -> Result<u64> {
         let known = self.session_entity.take();
+        // Only the emitter's reports: a removal lost to a power cut sends
+        // its events again, which the protocol allows, so it need not wait
+        // for the disk (as the emitter's own connection never did).
+        let reports_only = events.is_empty() && session.is_none() && !installed;
+        if reports_only {
+            self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        }
         let (result, latest) = Self::commit_in(&mut self.conn, known, events, session, limits, installed, deliveries);
+        if reports_only {
+            self.conn.pragma_update(None, "synchronous", "FULL")?;
+        }
         // A row inserted by a transaction that failed is gone with it.
         self.session_entity = if result.is_ok() { latest } else { None };
         result
@@ -674,7 +684,11 @@ impl Store {
         let result = (|| {
             let tx = conn.transaction()?;
         for d in deliveries {
-            record_in(&tx, d)?;
+            if let Some(keep_from) = record_in(&tx, d)? {
+                if known.as_ref().is_some_and(|(_, id)| *id < keep_from) {
+                    known = None;
+                }
+            }
         }
         if installed {
             tx.execute(
@@ -838,10 +852,16 @@ impl Store {
     /// [`Delivery::Drained`] shrinks the file after it.
     pub fn record(&mut self, deliveries: &[Delivery]) -> Result<()> {
         let tx = self.conn.transaction()?;
+        let mut keep_from = None;
         for d in deliveries {
-            record_in(&tx, d)?;
+            keep_from = record_in(&tx, d)?.or(keep_from);
         }
         tx.commit()?;
+        if let Some(k) = keep_from {
+            if self.session_entity.as_ref().is_some_and(|(_, id)| *id < k) {
+                self.session_entity = None;
+            }
+        }
         if deliveries.contains(&Delivery::Drained) {
             // Best effort: the space is given back at the next drain otherwise.
             let _ = self.shrink();
@@ -882,7 +902,6 @@ impl Store {
     /// the write-ahead log, when at least [`SHRINK_MIN_FREE_BYTES`] are free
     /// in the file; for when the queue has drained. Returns whether it did.
     pub fn shrink(&mut self) -> Result<bool> {
-        self.forget_session_entities()?;
         let (free, page): (i64, i64) = self.conn.query_row(
             "SELECT (SELECT freelist_count FROM pragma_freelist_count), (SELECT page_size FROM pragma_page_size)",
             [],
@@ -902,30 +921,6 @@ impl Store {
         Ok(true)
     }
 
-    /// Deletes the session entities no queued event uses: those older than
-    /// the oldest queued event's (sessions only move forward, and events are
-    /// queued in order), all of them when no queued event keeps its entities
-    /// apart.
-    fn forget_session_entities(&mut self) -> Result<()> {
-        let oldest: Option<i64> = self
-            .conn
-            .query_row(
-                "SELECT session FROM events WHERE session IS NOT NULL ORDER BY id LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let keep_from = oldest.unwrap_or(i64::MAX);
-        self.conn.execute(
-            "DELETE FROM session_entities WHERE id < ?1",
-            params![keep_from],
-        )?;
-        if self.session_entity.as_ref().is_some_and(|(_, id)| *id < keep_from) {
-            self.session_entity = None;
-        }
-        Ok(())
-    }
-
     /// How many events are queued.
     pub fn count(&self) -> Result<u64> {
         let n: i64 = self
@@ -943,13 +938,34 @@ impl Store {
     }
 }
 
-/// Records one delivery report within the transaction of `conn`.
-fn record_in(conn: &Connection, delivery: &Delivery) -> Result<()> {
+/// Deletes the session entities no queued event uses: those older than the
+/// oldest queued event's (sessions only move forward, and events are queued
+/// in order), all of them when no queued event keeps its entities apart.
+/// Returns the first id kept.
+fn forget_session_entities(conn: &Connection) -> Result<i64> {
+    let oldest: Option<i64> = conn
+        .query_row(
+            "SELECT session FROM events WHERE session IS NOT NULL ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let keep_from = oldest.unwrap_or(i64::MAX);
+    conn.execute(
+        "DELETE FROM session_entities WHERE id < ?1",
+        params![keep_from],
+    )?;
+    Ok(keep_from)
+}
+
+/// Records one delivery report within the transaction of `conn`; for a
+/// [`Delivery::Drained`], returns the first session entity kept.
+fn record_in(conn: &Connection, delivery: &Delivery) -> Result<Option<i64>> {
     let (counter, error) = match delivery {
         Delivery::Received(_) => ("sent", None),
         Delivery::Dropped { reason, error, .. } => (reason.key(), Some(error.as_str())),
-        Delivery::Failed(error) => return set_last_error(conn, Some(error)),
-        Delivery::Drained => return Ok(()),
+        Delivery::Failed(error) => return set_last_error(conn, Some(error)).map(|()| None),
+        Delivery::Drained => return forget_session_entities(conn).map(Some),
     };
     // Sent events are mostly consecutive ids: each run of them is one range
     // delete, walked once, rather than a search per row. A run holds only
@@ -971,7 +987,7 @@ fn record_in(conn: &Connection, delivery: &Delivery) -> Result<()> {
         i += 1;
     }
     add_count(conn, counter, removed)?;
-    set_last_error(conn, error)
+    set_last_error(conn, error).map(|()| None)
 }
 
 fn add_count(conn: &Connection, key: &str, n: u64) -> Result<()> {
@@ -1141,7 +1157,7 @@ mod tests {
         // of the session stores its entity again.
         let ids: Vec<i64> = read.iter().map(|e| e.id).collect();
         s.delete_sent(&ids).unwrap();
-        s.shrink().unwrap();
+        s.record(&[Delivery::Drained]).unwrap();
         assert_eq!(session_entities(&s), 0);
         s.commit_with(&[deferred(r#"{"e":"se"}"#, "u2", 2, "")], None, NO_LIMITS, false, &[])
             .unwrap();
@@ -1160,7 +1176,7 @@ mod tests {
         s.commit_with(&events, None, NO_LIMITS, false, &[]).unwrap();
         let first = s.read_batch(1, &HashSet::new()).unwrap();
         s.delete_sent(&[first[0].id]).unwrap();
-        s.shrink().unwrap();
+        s.record(&[Delivery::Drained]).unwrap();
         assert_eq!(session_entities(&s), 2, "the first session's entity went, the others stay");
         assert_eq!(s.read_batch(10, &HashSet::new()).unwrap().len(), 2);
     }
@@ -1206,6 +1222,24 @@ mod tests {
         assert_eq!(read.len(), 2);
         assert_eq!(read[0].payload, r#"{"e":"se","cx":"abc"}"#);
         assert!(read[1].payload.starts_with(r#"{"e":"pv","cx":""#));
+    }
+
+    #[test]
+    fn reports_alone_commit_without_waiting_for_the_disk_and_events_still_do() {
+        let p = database_path(&tmp(), "ns");
+        let (mut s, _) = Store::open(&p, 0).unwrap();
+        let synchronous = |s: &Store| -> i64 {
+            s.conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap()
+        };
+        assert_eq!(synchronous(&s), 2, "FULL");
+        s.commit(&[("{\"e\":\"se\"}".into(), 1)], None, NO_LIMITS).unwrap();
+        let id = s.read_batch(1, &HashSet::new()).unwrap()[0].id;
+        // Only a report: committed, and the connection is FULL again after it.
+        s.commit_with(&[], None, NO_LIMITS, false, &[Delivery::Received(vec![id])])
+            .unwrap();
+        assert_eq!(s.count().unwrap(), 0);
+        assert_eq!(s.stats().unwrap().sent, 1);
+        assert_eq!(synchronous(&s), 2, "FULL again for the events that follow");
     }
 
     #[test]

@@ -469,8 +469,11 @@ impl Writer {
                     .now_ms()
                     .saturating_sub(self.config.emitter.max_event_store_age_ms),
             };
+            // The session is written when it changed; a batch of only the
+            // emitter's reports commits without waiting for the disk.
+            let session = self.session.state().filter(|s| Some(*s) != before.state());
             self.store
-                .commit_with(&rows, self.session.state(), limits, mark_installed, reports)
+                .commit_with(&rows, session, limits, mark_installed, reports)
                 .map(|_dropped| ())
         };
         if let Some(h) = &self.handoff {
