@@ -383,7 +383,13 @@ const RESOLVED_TTL_MS: i64 = 30_000;
 struct Resolver {
     clock: Arc<dyn Clock>,
     /// `host:port`, when it was resolved, and its addresses.
-    cache: Mutex<Option<(String, i64, ureq::unversioned::resolver::ResolvedSocketAddrs)>>,
+    cache: Mutex<
+        Option<(
+            String,
+            i64,
+            ureq::unversioned::resolver::ResolvedSocketAddrs,
+        )>,
+    >,
 }
 
 impl std::fmt::Debug for Resolver {
@@ -424,7 +430,8 @@ impl ureq::unversioned::resolver::Resolver for Resolver {
                 }
             }
         }
-        let addrs = ureq::unversioned::resolver::DefaultResolver::default().resolve(uri, config, timeout)?;
+        let addrs = ureq::unversioned::resolver::DefaultResolver::default()
+            .resolve(uri, config, timeout)?;
         if let Ok(mut cache) = self.cache.lock() {
             *cache = Some((key, now, addrs.clone()));
         }
@@ -651,7 +658,9 @@ impl Worker {
         let Err(report) = self.handoff.hand(report) else {
             return Ok(());
         };
-        let result = self.store().and_then(|s| s.record(std::slice::from_ref(&report)));
+        let result = self
+            .store()
+            .and_then(|s| s.record(std::slice::from_ref(&report)));
         if result.is_err() {
             if let Delivery::Received(ids) = &report {
                 // Received, but not deleted: never send them again.

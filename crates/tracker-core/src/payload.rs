@@ -79,7 +79,13 @@ impl<'a> Fields<'a> {
     }
 
     /// Puts `value`'s JSON, base64-encoded under `enc_key` or plain under `plain_key`.
-    fn put_json(&mut self, b64: bool, enc_key: &'a str, plain_key: &'a str, value: &impl Serialize) {
+    fn put_json(
+        &mut self,
+        b64: bool,
+        enc_key: &'a str,
+        plain_key: &'a str,
+        value: &impl Serialize,
+    ) {
         let json = serde_json::to_vec(value).unwrap_or_default();
         if b64 {
             let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
@@ -92,7 +98,11 @@ impl<'a> Fields<'a> {
 
     /// The payload: a JSON object of string fields.
     fn write(self) -> String {
-        let size: usize = self.items.iter().map(|(k, v, _)| k.len() + v.len() + 6).sum();
+        let size: usize = self
+            .items
+            .iter()
+            .map(|(k, v, _)| k.len() + v.len() + 6)
+            .sum();
         let mut out = Vec::with_capacity(size + 2);
         out.push(b'{');
         for (i, (k, v, raw)) in self.items.iter().enumerate() {
@@ -149,7 +159,8 @@ fn digits(mut n: u32) -> usize {
 
 /// The `contexts` JSON of deferred parts.
 fn contexts_json(items: &str, session_prefix: &str, event_index: u32) -> String {
-    let mut json = String::with_capacity(CONTEXTS_SCHEMA.len() + items.len() + session_prefix.len() + 40);
+    let mut json =
+        String::with_capacity(CONTEXTS_SCHEMA.len() + items.len() + session_prefix.len() + 40);
     json.push_str("{\"schema\":\"");
     json.push_str(CONTEXTS_SCHEMA);
     json.push_str("\",\"data\":[");
@@ -164,7 +175,6 @@ fn contexts_json(items: &str, session_prefix: &str, event_index: u32) -> String 
 }
 
 impl Deferred {
-
     /// The length of the payload [`assemble`] makes of `payload` and these
     /// parts, without making it.
     pub fn assembled_len(&self, payload: &str) -> usize {
@@ -185,11 +195,21 @@ impl Deferred {
 /// The payload stored as `payload` and `deferred`, as [`build`] makes it:
 /// the `cx` field (base64) last.
 pub fn assemble(payload: &str, deferred: &Deferred) -> String {
-    assemble_parts(payload, &deferred.items, &deferred.session_prefix, deferred.event_index)
+    assemble_parts(
+        payload,
+        &deferred.items,
+        &deferred.session_prefix,
+        deferred.event_index,
+    )
 }
 
 /// [`assemble`] from the parts as they are stored.
-pub fn assemble_parts(payload: &str, items: &str, session_prefix: &str, event_index: u32) -> String {
+pub fn assemble_parts(
+    payload: &str,
+    items: &str,
+    session_prefix: &str,
+    event_index: u32,
+) -> String {
     let json = contexts_json(items, session_prefix, event_index);
     let body = payload.strip_suffix('}').unwrap_or(payload);
     let mut out = String::with_capacity(payload.len() + 16 + json.len() / 3 * 4 + 4);
@@ -284,8 +304,19 @@ pub fn build_deferred(
     match &event.body {
         EventBody::SelfDescribing(sd) => {
             f.put("e", "ue");
-            let inner = Sdj { schema: &sd.schema, data: &sd.data };
-            f.put_json(b64, "ue_px", "ue_pr", &Sdj { schema: UNSTRUCT_EVENT_SCHEMA, data: &inner });
+            let inner = Sdj {
+                schema: &sd.schema,
+                data: &sd.data,
+            };
+            f.put_json(
+                b64,
+                "ue_px",
+                "ue_pr",
+                &Sdj {
+                    schema: UNSTRUCT_EVENT_SCHEMA,
+                    data: &inner,
+                },
+            );
         }
         EventBody::Structured {
             category,
@@ -319,8 +350,19 @@ pub fn build_deferred(
             referrer,
         } => {
             f.put("e", "ue");
-            let inner = Sdj { schema: &event.schema, data: &event.data };
-            f.put_json(b64, "ue_px", "ue_pr", &Sdj { schema: UNSTRUCT_EVENT_SCHEMA, data: &inner });
+            let inner = Sdj {
+                schema: &event.schema,
+                data: &event.data,
+            };
+            f.put_json(
+                b64,
+                "ue_px",
+                "ue_pr",
+                &Sdj {
+                    schema: UNSTRUCT_EVENT_SCHEMA,
+                    data: &inner,
+                },
+            );
             if !url.is_empty() {
                 f.put("url", url.as_str());
             }
@@ -362,7 +404,12 @@ pub fn build_deferred(
         .contexts
         .iter()
         .chain(&additions.entities)
-        .map(|c| Entity::App(Sdj { schema: &c.schema, data: &c.data }))
+        .map(|c| {
+            Entity::App(Sdj {
+                schema: &c.schema,
+                data: &c.data,
+            })
+        })
         .collect();
     if let (Some(prefix), true, Some(s)) = (prefix, b64, session) {
         if let Some(deferred) = defer_entities(&entities, s, prefix) {
@@ -370,10 +417,21 @@ pub fn build_deferred(
         }
     }
     if let Some(s) = session {
-        entities.push(Entity::Session(Sdj { schema: CLIENT_SESSION_SCHEMA, data: s }));
+        entities.push(Entity::Session(Sdj {
+            schema: CLIENT_SESSION_SCHEMA,
+            data: s,
+        }));
     }
     if !entities.is_empty() {
-        f.put_json(b64, "cx", "co", &Sdj { schema: CONTEXTS_SCHEMA, data: &entities });
+        f.put_json(
+            b64,
+            "cx",
+            "co",
+            &Sdj {
+                schema: CONTEXTS_SCHEMA,
+                data: &entities,
+            },
+        );
     }
     (f.write(), None)
 }
@@ -505,7 +563,10 @@ mod tests {
         let each: Vec<String> = parts.iter().map(|p| with_stm(p, 7)).collect();
         assert_eq!(
             body,
-            format!("{{\"schema\":\"{PAYLOAD_DATA_SCHEMA}\",\"data\":[{}]}}", each.join(","))
+            format!(
+                "{{\"schema\":\"{PAYLOAD_DATA_SCHEMA}\",\"data\":[{}]}}",
+                each.join(",")
+            )
         );
     }
 
@@ -520,11 +581,24 @@ mod tests {
             config: &config.tracker,
             namespace: "ns",
         };
-        let entity = json!([{"schema": "iglu:com.acme/thing/jsonschema/1-0-0", "data": {"a": "é\"x"}}]);
+        let entity =
+            json!([{"schema": "iglu:com.acme/thing/jsonschema/1-0-0", "data": {"a": "é\"x"}}]);
         let cases = [
-            (crate::event::EventType::Structured, json!({"category": "c", "action": "a"}), None),
-            (crate::event::EventType::Structured, json!({"category": "c", "action": "ab"}), Some(entity.clone())),
-            (crate::event::EventType::ScreenView, json!({"name": "home"}), Some(entity)),
+            (
+                crate::event::EventType::Structured,
+                json!({"category": "c", "action": "a"}),
+                None,
+            ),
+            (
+                crate::event::EventType::Structured,
+                json!({"category": "c", "action": "ab"}),
+                Some(entity.clone()),
+            ),
+            (
+                crate::event::EventType::ScreenView,
+                json!({"name": "home"}),
+                Some(entity),
+            ),
         ];
         let mut checked = 0;
         // One prefix cache throughout, as the writer keeps it: each session
@@ -532,7 +606,10 @@ mod tests {
         let mut cache = SessionPrefix::default();
         for (kind, args, contexts) in cases {
             let event = Event::from_args(kind, Some(args), contexts).unwrap();
-            for (n, index) in [1u32, 9, 10, 99, 100, 12_345, 4_000_000_000].into_iter().enumerate() {
+            for (n, index) in [1u32, 9, 10, 99, 100, 12_345, 4_000_000_000]
+                .into_iter()
+                .enumerate()
+            {
                 let session = ClientSession {
                     user_id: "u".repeat(n + 1),
                     session_id: "s".into(),
@@ -546,12 +623,24 @@ mod tests {
                 let additions = Additions::default();
                 let whole = build(&source, &event, "e", 5, Some(&session), &additions);
                 let (payload, deferred) = build_deferred(
-                    &source, &event, "e", 5, Some(&session), &additions, Some(&mut cache),
+                    &source,
+                    &event,
+                    "e",
+                    5,
+                    Some(&session),
+                    &additions,
+                    Some(&mut cache),
                 );
                 let deferred = deferred.expect("deferred");
                 let mut new_cache = SessionPrefix::default();
                 let fresh = build_deferred(
-                    &source, &event, "e", 5, Some(&session), &additions, Some(&mut new_cache),
+                    &source,
+                    &event,
+                    "e",
+                    5,
+                    Some(&session),
+                    &additions,
+                    Some(&mut new_cache),
                 );
                 assert_eq!((payload.clone(), Some(deferred.clone())), fresh);
                 assert!(!payload.contains("\"cx\""));
@@ -601,8 +690,15 @@ mod tests {
         };
         let a = Additions::default();
         let mut cache = SessionPrefix::default();
-        let (payload, deferred) =
-            build_deferred(&source, &event, "e", 5, Some(&session), &a, Some(&mut cache));
+        let (payload, deferred) = build_deferred(
+            &source,
+            &event,
+            "e",
+            5,
+            Some(&session),
+            &a,
+            Some(&mut cache),
+        );
         assert!(deferred.is_none());
         assert!(payload.contains("\"co\""));
         let (_, deferred) = build_deferred(&source, &event, "e", 5, None, &a, Some(&mut cache));

@@ -265,7 +265,11 @@ fn configure(conn: &Connection) -> Result<()> {
     conn.execute_batch(SCHEMA)?;
     // Files made before the entities were kept apart: one column at a time,
     // each checked, so a migration cut short is finished at the next opening.
-    for (column, kind) in [("entities", "TEXT"), ("session", "INTEGER"), ("event_index", "INTEGER")] {
+    for (column, kind) in [
+        ("entities", "TEXT"),
+        ("session", "INTEGER"),
+        ("event_index", "INTEGER"),
+    ] {
         let has: i64 = conn.query_row(
             "SELECT count(*) FROM pragma_table_info('events') WHERE name = ?1",
             params![column],
@@ -279,7 +283,8 @@ fn configure(conn: &Connection) -> Result<()> {
 }
 
 /// The queued events with what their payloads are assembled from.
-const QUEUED: &str = "SELECT e.id, e.payload, e.entities, e.event_index, s.prefix, e.session, e.created_ms
+const QUEUED: &str =
+    "SELECT e.id, e.payload, e.entities, e.event_index, s.prefix, e.session, e.created_ms
      FROM events e LEFT JOIN session_entities s ON s.id = e.session";
 
 /// The payload of a row of [`QUEUED`] as it is sent, if it is readable: a
@@ -300,7 +305,12 @@ fn queued_payload(
     if !is_object(&payload) {
         return Ok(None);
     }
-    match (row.get::<_, V>(2)?, row.get::<_, V>(3)?, row.get::<_, V>(4)?, row.get::<_, V>(5)?) {
+    match (
+        row.get::<_, V>(2)?,
+        row.get::<_, V>(3)?,
+        row.get::<_, V>(4)?,
+        row.get::<_, V>(5)?,
+    ) {
         (V::Null, _, _, _) => Ok(Some(payload)),
         (V::Text(items), V::Integer(index), V::Text(prefix), V::Integer(session)) => {
             let Ok(event_index) = u32::try_from(index) else {
@@ -323,7 +333,12 @@ fn queued_payload(
             if !(items_sound && session_sound) {
                 return Ok(None);
             }
-            Ok(Some(payload::assemble_parts(&payload, &items, &prefix, event_index)))
+            Ok(Some(payload::assemble_parts(
+                &payload,
+                &items,
+                &prefix,
+                event_index,
+            )))
         }
         _ => Ok(None),
     }
@@ -662,7 +677,15 @@ impl Store {
         if reports_only {
             self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
-        let (result, latest) = Self::commit_in(&mut self.conn, known, events, session, limits, installed, deliveries);
+        let (result, latest) = Self::commit_in(
+            &mut self.conn,
+            known,
+            events,
+            session,
+            limits,
+            installed,
+            deliveries,
+        );
         if reports_only {
             self.conn.pragma_update(None, "synchronous", "FULL")?;
         }
@@ -683,83 +706,95 @@ impl Store {
     ) -> (Result<u64>, Option<(std::sync::Arc<str>, i64)>) {
         let result = (|| {
             let tx = conn.transaction()?;
-        for d in deliveries {
-            if let Some(keep_from) = record_in(&tx, d)? {
-                if known.as_ref().is_some_and(|(_, id)| *id < keep_from) {
-                    known = None;
+            for d in deliveries {
+                if let Some(keep_from) = record_in(&tx, d)? {
+                    if known.as_ref().is_some_and(|(_, id)| *id < keep_from) {
+                        known = None;
+                    }
                 }
             }
-        }
-        if installed {
-            tx.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('installed', '1')",
-                [],
-            )?;
-        }
-        {
-            let mut insert = tx.prepare_cached(
+            if installed {
+                tx.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('installed', '1')",
+                    [],
+                )?;
+            }
+            {
+                let mut insert = tx.prepare_cached(
                 "INSERT INTO events (payload, created_ms, entities, session, event_index) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
-            for e in events {
-                let Some(d) = &e.deferred else {
-                    insert.execute(params![e.payload, e.created_ms, None::<&str>, None::<i64>, None::<i64>])?;
-                    continue;
-                };
-                let session_id = match &known {
-                    Some((prefix, id))
-                        if std::sync::Arc::ptr_eq(prefix, &d.session_prefix)
-                            || *prefix == d.session_prefix =>
-                    {
-                        *id
-                    }
-                    _ => {
-                        tx.execute(
-                            "INSERT INTO session_entities (prefix) VALUES (?1)",
-                            params![&*d.session_prefix],
-                        )?;
-                        let id = tx.last_insert_rowid();
-                        known = Some((d.session_prefix.clone(), id));
-                        id
-                    }
-                };
-                insert.execute(params![e.payload, e.created_ms, d.items, session_id, d.event_index])?;
+                for e in events {
+                    let Some(d) = &e.deferred else {
+                        insert.execute(params![
+                            e.payload,
+                            e.created_ms,
+                            None::<&str>,
+                            None::<i64>,
+                            None::<i64>
+                        ])?;
+                        continue;
+                    };
+                    let session_id = match &known {
+                        Some((prefix, id))
+                            if std::sync::Arc::ptr_eq(prefix, &d.session_prefix)
+                                || *prefix == d.session_prefix =>
+                        {
+                            *id
+                        }
+                        _ => {
+                            tx.execute(
+                                "INSERT INTO session_entities (prefix) VALUES (?1)",
+                                params![&*d.session_prefix],
+                            )?;
+                            let id = tx.last_insert_rowid();
+                            known = Some((d.session_prefix.clone(), id));
+                            id
+                        }
+                    };
+                    insert.execute(params![
+                        e.payload,
+                        e.created_ms,
+                        d.items,
+                        session_id,
+                        d.event_index
+                    ])?;
+                }
             }
-        }
-        if let Some(s) = session {
-            let json =
-                serde_json::to_string(s).map_err(|e| TrackerError::Storage(e.to_string()))?;
-            tx.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('session', ?1)",
-                params![json],
+            if let Some(s) = session {
+                let json =
+                    serde_json::to_string(s).map_err(|e| TrackerError::Storage(e.to_string()))?;
+                tx.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('session', ?1)",
+                    params![json],
+                )?;
+            }
+            let mut dropped = tx.execute(
+                "DELETE FROM events WHERE created_ms < ?1",
+                params![limits.oldest_ms],
             )?;
-        }
-        let mut dropped = tx.execute(
-            "DELETE FROM events WHERE created_ms < ?1",
-            params![limits.oldest_ms],
-        )?;
-        let max = i64::try_from(limits.max_events).unwrap_or(i64::MAX);
-        // The queue holds at most `last - first + 1` rows, read from the ends
-        // of the primary key: only when that could pass the limit is it
-        // counted, since counting walks the whole queue.
-        let (first, last): (Option<i64>, Option<i64>) = tx.query_row(
-            "SELECT (SELECT min(id) FROM events), (SELECT max(id) FROM events)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        if let (Some(first), Some(last)) = (first, last) {
-            if last.saturating_sub(first).saturating_add(1) > max {
-                dropped += tx.execute(
+            let max = i64::try_from(limits.max_events).unwrap_or(i64::MAX);
+            // The queue holds at most `last - first + 1` rows, read from the ends
+            // of the primary key: only when that could pass the limit is it
+            // counted, since counting walks the whole queue.
+            let (first, last): (Option<i64>, Option<i64>) = tx.query_row(
+                "SELECT (SELECT min(id) FROM events), (SELECT max(id) FROM events)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if let (Some(first), Some(last)) = (first, last) {
+                if last.saturating_sub(first).saturating_add(1) > max {
+                    dropped += tx.execute(
                     "DELETE FROM events WHERE id <= (SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?1)",
                     params![max],
                 )?;
+                }
             }
-        }
-        let dropped = u64::try_from(dropped).unwrap_or(0);
-        if dropped > 0 {
-            add_count(&tx, Dropped::StoreLimit.key(), dropped)?;
-        }
-        tx.commit()?;
-        Ok(dropped)
+            let dropped = u64::try_from(dropped).unwrap_or(0);
+            if dropped > 0 {
+                add_count(&tx, Dropped::StoreLimit.key(), dropped)?;
+            }
+            tx.commit()?;
+            Ok(dropped)
         })();
         (result, known)
     }
@@ -1084,7 +1119,12 @@ mod tests {
         // A few events sent: their pages are left for the next events.
         let few: Vec<(String, i64)> = (0..20).map(|i| (payload.clone(), i)).collect();
         s.commit(&few, None, NO_LIMITS).unwrap();
-        let ids: Vec<i64> = s.read_batch(100, &HashSet::new()).unwrap().iter().map(|e| e.id).collect();
+        let ids: Vec<i64> = s
+            .read_batch(100, &HashSet::new())
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect();
         s.delete_sent(&ids).unwrap();
         assert!(!s.shrink().unwrap(), "a few free pages are kept");
         // A backlog sent: megabytes go back to the file system.
@@ -1092,8 +1132,12 @@ mod tests {
         s.commit(&many, None, NO_LIMITS).unwrap();
         let full = files();
         loop {
-            let ids: Vec<i64> =
-                s.read_batch(1000, &HashSet::new()).unwrap().iter().map(|e| e.id).collect();
+            let ids: Vec<i64> = s
+                .read_batch(1000, &HashSet::new())
+                .unwrap()
+                .iter()
+                .map(|e| e.id)
+                .collect();
             if ids.is_empty() {
                 break;
             }
@@ -1131,11 +1175,19 @@ mod tests {
         let events = vec![
             deferred(r#"{"e":"se","eid":"1"}"#, "u1", 1, ""),
             deferred(r#"{"e":"se","eid":"2"}"#, "u1", 2, thing),
-            NewEvent { payload: r#"{"e":"pv"}"#.into(), created_ms: 1, deferred: None },
+            NewEvent {
+                payload: r#"{"e":"pv"}"#.into(),
+                created_ms: 1,
+                deferred: None,
+            },
             deferred(r#"{"e":"se","eid":"3"}"#, "u2", 1, ""),
         ];
         s.commit_with(&events, None, NO_LIMITS, false, &[]).unwrap();
-        assert_eq!(session_entities(&s), 2, "one row per session, not per event");
+        assert_eq!(
+            session_entities(&s),
+            2,
+            "one row per session, not per event"
+        );
         let read = s.read_batch(10, &HashSet::new()).unwrap();
         assert_eq!(read.len(), 4);
         for (e, r) in events.iter().zip(&read) {
@@ -1159,11 +1211,21 @@ mod tests {
         s.delete_sent(&ids).unwrap();
         s.record(&[Delivery::Drained]).unwrap();
         assert_eq!(session_entities(&s), 0);
-        s.commit_with(&[deferred(r#"{"e":"se"}"#, "u2", 2, "")], None, NO_LIMITS, false, &[])
-            .unwrap();
+        s.commit_with(
+            &[deferred(r#"{"e":"se"}"#, "u2", 2, "")],
+            None,
+            NO_LIMITS,
+            false,
+            &[],
+        )
+        .unwrap();
         assert_eq!(session_entities(&s), 1);
         let again = s.read_batch(10, &HashSet::new()).unwrap();
-        assert!(again[0].payload.contains("\"cx\":\""), "{}", again[0].payload);
+        assert!(
+            again[0].payload.contains("\"cx\":\""),
+            "{}",
+            again[0].payload
+        );
     }
 
     #[test]
@@ -1177,7 +1239,11 @@ mod tests {
         let first = s.read_batch(1, &HashSet::new()).unwrap();
         s.delete_sent(&[first[0].id]).unwrap();
         s.record(&[Delivery::Drained]).unwrap();
-        assert_eq!(session_entities(&s), 2, "the first session's entity went, the others stay");
+        assert_eq!(
+            session_entities(&s),
+            2,
+            "the first session's entity went, the others stay"
+        );
         assert_eq!(s.read_batch(10, &HashSet::new()).unwrap().len(), 2);
     }
 
@@ -1191,12 +1257,23 @@ mod tests {
             deferred(r#"{"e":"se","n":"3"}"#, "u", 3, ""),
         ];
         s.commit_with(&events, None, NO_LIMITS, false, &[]).unwrap();
-        let ids: Vec<i64> = s.read_batch(10, &HashSet::new()).unwrap().iter().map(|e| e.id).collect();
+        let ids: Vec<i64> = s
+            .read_batch(10, &HashSet::new())
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect();
         s.conn
-            .execute("UPDATE events SET entities = '{not json' WHERE id = ?1", params![ids[0]])
+            .execute(
+                "UPDATE events SET entities = '{not json' WHERE id = ?1",
+                params![ids[0]],
+            )
             .unwrap();
         s.conn
-            .execute("UPDATE events SET session = 999 WHERE id = ?1", params![ids[1]])
+            .execute(
+                "UPDATE events SET session = 999 WHERE id = ?1",
+                params![ids[1]],
+            )
             .unwrap();
         let read = s.read_batch(10, &HashSet::new()).unwrap();
         assert_eq!(read.iter().map(|e| e.id).collect::<Vec<_>>(), vec![ids[2]]);
@@ -1216,8 +1293,14 @@ mod tests {
             .unwrap();
         }
         let (mut s, _) = Store::open(&p, 0).unwrap();
-        s.commit_with(&[deferred(r#"{"e":"pv"}"#, "u", 1, "")], None, NO_LIMITS, false, &[])
-            .unwrap();
+        s.commit_with(
+            &[deferred(r#"{"e":"pv"}"#, "u", 1, "")],
+            None,
+            NO_LIMITS,
+            false,
+            &[],
+        )
+        .unwrap();
         let read = s.read_batch(10, &HashSet::new()).unwrap();
         assert_eq!(read.len(), 2);
         assert_eq!(read[0].payload, r#"{"e":"se","cx":"abc"}"#);
@@ -1229,10 +1312,13 @@ mod tests {
         let p = database_path(&tmp(), "ns");
         let (mut s, _) = Store::open(&p, 0).unwrap();
         let synchronous = |s: &Store| -> i64 {
-            s.conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap()
+            s.conn
+                .query_row("PRAGMA synchronous", [], |r| r.get(0))
+                .unwrap()
         };
         assert_eq!(synchronous(&s), 2, "FULL");
-        s.commit(&[("{\"e\":\"se\"}".into(), 1)], None, NO_LIMITS).unwrap();
+        s.commit(&[("{\"e\":\"se\"}".into(), 1)], None, NO_LIMITS)
+            .unwrap();
         let id = s.read_batch(1, &HashSet::new()).unwrap()[0].id;
         // Only a report: committed, and the connection is FULL again after it.
         s.commit_with(&[], None, NO_LIMITS, false, &[Delivery::Received(vec![id])])
@@ -1268,11 +1354,30 @@ mod tests {
         let (mut s, _) = Store::open(&p, 0).unwrap();
         let rows: Vec<(String, i64)> = (1..=10).map(|i| (format!("{{\"n\":{i}}}"), i)).collect();
         s.commit(&rows, None, NO_LIMITS).unwrap();
-        let ids: Vec<i64> = s.read_batch(10, &HashSet::new()).unwrap().iter().map(|e| e.id).collect();
+        let ids: Vec<i64> = s
+            .read_batch(10, &HashSet::new())
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect();
         // Runs, gaps, an id given twice, out of order, and one that no longer exists.
-        let sent = [ids[7], ids[0], ids[1], ids[2], ids[4], ids[8], ids[1], ids[9] + 100];
+        let sent = [
+            ids[7],
+            ids[0],
+            ids[1],
+            ids[2],
+            ids[4],
+            ids[8],
+            ids[1],
+            ids[9] + 100,
+        ];
         s.delete_sent(&sent).unwrap();
-        let left: Vec<i64> = s.read_batch(10, &HashSet::new()).unwrap().iter().map(|e| e.id).collect();
+        let left: Vec<i64> = s
+            .read_batch(10, &HashSet::new())
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect();
         assert_eq!(left, [ids[3], ids[5], ids[6], ids[9]]);
         assert_eq!(s.stats().unwrap().sent, 6);
     }
@@ -1288,12 +1393,21 @@ mod tests {
         assert!(rows.iter().all(|r| r.0.len() == 1000));
         s.commit(&rows, None, NO_LIMITS).unwrap();
         let none = HashSet::new();
-        let sizes = |s: &mut Store, limit, max| s.read_batch_within(limit, max, &none).unwrap().len();
-        assert_eq!(sizes(&mut s, 10, 2500), 3, "the event that reaches the budget is included");
+        let sizes =
+            |s: &mut Store, limit, max| s.read_batch_within(limit, max, &none).unwrap().len();
+        assert_eq!(
+            sizes(&mut s, 10, 2500),
+            3,
+            "the event that reaches the budget is included"
+        );
         assert_eq!(sizes(&mut s, 10, 3000), 3);
         assert_eq!(sizes(&mut s, 10, 3001), 4);
         assert_eq!(sizes(&mut s, 2, 1_000_000), 2, "the count still limits");
-        assert_eq!(sizes(&mut s, 10, 0), 1, "never nothing while events are queued");
+        assert_eq!(
+            sizes(&mut s, 10, 0),
+            1,
+            "never nothing while events are queued"
+        );
         assert_eq!(s.read_batch(100, &none).unwrap().len(), 10);
     }
 

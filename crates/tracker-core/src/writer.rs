@@ -204,7 +204,9 @@ impl Writer {
             payload::build_deferred(&source, &event, eid, dtm, entity, &additions, prefix);
         let (size, limit, name) = match self.config.network.method {
             HttpMethod::Post => (
-                deferred.as_ref().map_or(built.len(), |d| d.assembled_len(&built))
+                deferred
+                    .as_ref()
+                    .map_or(built.len(), |d| d.assembled_len(&built))
                     + STM_BYTES
                     + POST_WRAPPER_BYTES,
                 self.config.emitter.byte_limit_post,
@@ -458,8 +460,7 @@ impl Writer {
         let reports = &handed.reports;
         let committed = if let Err(e) = recovered {
             Err(e)
-        } else if rows.is_empty() && reports.is_empty() && self.session.state() == before.state()
-        {
+        } else if rows.is_empty() && reports.is_empty() && self.session.state() == before.state() {
             Ok(())
         } else {
             let limits = Limits {

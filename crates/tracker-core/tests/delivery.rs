@@ -216,13 +216,23 @@ fn requests_share_one_connection() {
     h.try_flush().expect("flush");
     eventually("every event arrived", || h.collector.events().len() == 40);
     assert_eq!(h.collector.accepted_requests(), 40);
-    assert_eq!(h.collector.connections(), 1, "one keep-alive connection for every request");
+    assert_eq!(
+        h.collector.connections(),
+        1,
+        "one keep-alive connection for every request"
+    );
 }
 
 #[test]
 fn a_host_name_endpoint_is_resolved_and_its_connection_kept() {
     let mut h = Harness::start(json!({}));
-    let port = h.collector.endpoint().rsplit(':').next().unwrap().to_string();
+    let port = h
+        .collector
+        .endpoint()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_string();
     h.restart(
         json!({"networkConfig": {"endpoint": format!("http://localhost:{port}")}, "emitterConfig": {"emitRange": 1}}),
         false,
@@ -233,7 +243,11 @@ fn a_host_name_endpoint_is_resolved_and_its_connection_kept() {
     h.try_flush().expect("flush");
     eventually("every event arrived", || h.collector.events().len() == 10);
     assert_eq!(h.collector.accepted_requests(), 10);
-    assert_eq!(h.collector.connections(), 1, "resolved once, one connection");
+    assert_eq!(
+        h.collector.connections(),
+        1,
+        "resolved once, one connection"
+    );
 }
 
 #[test]
@@ -289,7 +303,10 @@ fn a_long_pass_removes_what_arrived_at_least_every_second() {
 fn an_endpoint_whose_host_does_not_resolve_keeps_its_events_and_says_why() {
     // `.invalid` never resolves (RFC 2606).
     let mut h = Harness::start(json!({}));
-    h.restart(json!({"networkConfig": {"endpoint": "http://no-such-host.invalid:9"}}), false);
+    h.restart(
+        json!({"networkConfig": {"endpoint": "http://no-such-host.invalid:9"}}),
+        false,
+    );
     h.structured("unsendable");
     for _ in 0..2 {
         let e = h.try_flush().expect_err("nothing can be sent");
@@ -336,8 +353,12 @@ fn what_arrives_after_its_tracker_stopped_is_removed_by_the_old_emitter() {
     assert!(arrived >= 1, "the held request's events arrived");
     h.launch(json!({}), false);
     h.try_flush().expect("flush");
-    let eids: std::collections::HashSet<String> =
-        h.collector.events().iter().map(|e| e["eid"].as_str().unwrap_or_default().to_string()).collect();
+    let eids: std::collections::HashSet<String> = h
+        .collector
+        .events()
+        .iter()
+        .map(|e| e["eid"].as_str().unwrap_or_default().to_string())
+        .collect();
     assert_eq!(eids.len(), arrived, "nothing was sent again");
     assert_eq!(h.collector.events().len(), arrived);
     let stats = h.stats();

@@ -305,7 +305,11 @@ fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
         }
         if (200..300).contains(&status) {
             // Run outside the lock: the hook may look at the collector.
-            let hook = state.lock().unwrap_or_else(|p| p.into_inner()).on_accept.take();
+            let hook = state
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .on_accept
+                .take();
             if let Some(mut hook) = hook {
                 hook();
                 let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
