@@ -1056,6 +1056,15 @@ mod tests {
         oldest_ms: i64::MIN,
     };
 
+    /// The ids of the first `n` queued events.
+    fn queued_ids(s: &mut Store, n: u32) -> Vec<i64> {
+        s.read_batch(n, &HashSet::new())
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect()
+    }
+
     fn tmp() -> PathBuf {
         let d = std::env::temp_dir().join(format!("store-test-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&d).unwrap();
@@ -1119,12 +1128,7 @@ mod tests {
         // A few events sent: their pages are left for the next events.
         let few: Vec<(String, i64)> = (0..20).map(|i| (payload.clone(), i)).collect();
         s.commit(&few, None, NO_LIMITS).unwrap();
-        let ids: Vec<i64> = s
-            .read_batch(100, &HashSet::new())
-            .unwrap()
-            .iter()
-            .map(|e| e.id)
-            .collect();
+        let ids = queued_ids(&mut s, 100);
         s.delete_sent(&ids).unwrap();
         assert!(!s.shrink().unwrap(), "a few free pages are kept");
         // A backlog sent: megabytes go back to the file system.
@@ -1132,12 +1136,7 @@ mod tests {
         s.commit(&many, None, NO_LIMITS).unwrap();
         let full = files();
         loop {
-            let ids: Vec<i64> = s
-                .read_batch(1000, &HashSet::new())
-                .unwrap()
-                .iter()
-                .map(|e| e.id)
-                .collect();
+            let ids = queued_ids(&mut s, 1000);
             if ids.is_empty() {
                 break;
             }
@@ -1257,12 +1256,7 @@ mod tests {
             deferred(r#"{"e":"se","n":"3"}"#, "u", 3, ""),
         ];
         s.commit_with(&events, None, NO_LIMITS, false, &[]).unwrap();
-        let ids: Vec<i64> = s
-            .read_batch(10, &HashSet::new())
-            .unwrap()
-            .iter()
-            .map(|e| e.id)
-            .collect();
+        let ids = queued_ids(&mut s, 10);
         s.conn
             .execute(
                 "UPDATE events SET entities = '{not json' WHERE id = ?1",
@@ -1354,12 +1348,7 @@ mod tests {
         let (mut s, _) = Store::open(&p, 0).unwrap();
         let rows: Vec<(String, i64)> = (1..=10).map(|i| (format!("{{\"n\":{i}}}"), i)).collect();
         s.commit(&rows, None, NO_LIMITS).unwrap();
-        let ids: Vec<i64> = s
-            .read_batch(10, &HashSet::new())
-            .unwrap()
-            .iter()
-            .map(|e| e.id)
-            .collect();
+        let ids = queued_ids(&mut s, 10);
         // Runs, gaps, an id given twice, out of order, and one that no longer exists.
         let sent = [
             ids[7],
