@@ -133,6 +133,8 @@ struct HandoffState {
     /// Flushes to answer once the reports before them are recorded.
     answers: Vec<(Responder<()>, Result<()>)>,
     open: bool,
+    /// The writer took reports and has not finished recording them.
+    recording: bool,
 }
 
 /// What the writer takes from the handoff at each batch.
@@ -163,6 +165,7 @@ impl Handoff {
                 reports: Vec::new(),
                 answers: Vec::new(),
                 open: true,
+                recording: false,
             }),
             wake,
         })
@@ -196,8 +199,9 @@ impl Handoff {
     /// file shrunk); at once when nothing waits or the writer has stopped.
     fn answer_after_reports(&self, waiters: Vec<Responder<()>>, outcome: &Result<()>) {
         let mut state = self.lock();
-        if state.open && !state.reports.is_empty() {
-            // The writer was woken when the first of these reports came.
+        if state.open && (!state.reports.is_empty() || state.recording) {
+            // The writer was woken when the first of these reports came, or
+            // is recording them now and answers when it is done.
             state
                 .answers
                 .extend(waiters.into_iter().map(|w| (w, outcome.clone())));
@@ -212,9 +216,27 @@ impl Handoff {
     /// What was handed since the last take (the writer's side).
     pub(crate) fn take(&self) -> Handed {
         let mut state = self.lock();
+        state.recording = !state.reports.is_empty();
         Handed {
             reports: std::mem::take(&mut state.reports),
             answers: std::mem::take(&mut state.answers),
+        }
+    }
+
+    /// The writer recorded what it took (committed, and the file shrunk if
+    /// the queue drained): flushes that came meanwhile are answered, unless
+    /// reports came after them, which the next batch records first.
+    pub(crate) fn finish(&self) {
+        let answers = {
+            let mut state = self.lock();
+            state.recording = false;
+            if !state.reports.is_empty() {
+                return;
+            }
+            std::mem::take(&mut state.answers)
+        };
+        for (done, outcome) in answers {
+            done.respond(outcome);
         }
     }
 
@@ -222,6 +244,7 @@ impl Handoff {
     pub(crate) fn close(&self) -> Handed {
         let mut state = self.lock();
         state.open = false;
+        state.recording = false;
         Handed {
             reports: std::mem::take(&mut state.reports),
             answers: std::mem::take(&mut state.answers),
@@ -894,6 +917,77 @@ fn resolve(from: &str, location: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::resolve;
+    use super::{Delivery, Handoff, Responder, CLAIMS};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// A flush waiter that counts its answers.
+    fn waiter(answered: &Arc<AtomicUsize>) -> Responder<()> {
+        let a = Arc::clone(answered);
+        Responder::new(move |_| {
+            a.fetch_add(1, Ordering::SeqCst);
+        })
+    }
+
+    #[test]
+    fn a_flush_is_answered_only_once_what_was_sent_before_it_is_recorded() {
+        let path = std::env::temp_dir().join(format!("handoff-{}", uuid::Uuid::new_v4()));
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let w = Arc::clone(&wakes);
+        let h = Handoff::new(
+            path.clone(),
+            Box::new(move || {
+                w.fetch_add(1, Ordering::SeqCst);
+            }),
+        );
+        let answered = Arc::new(AtomicUsize::new(0));
+        // Handed, then a flush: it waits for the batch that records them.
+        h.hand(Delivery::Received(vec![1, 2])).unwrap();
+        h.hand(Delivery::Received(vec![3])).unwrap();
+        assert_eq!(
+            wakes.load(Ordering::SeqCst),
+            1,
+            "one wake until the writer takes"
+        );
+        assert!(CLAIMS.skip(&path).contains(&3), "claimed until recorded");
+        h.answer_after_reports(vec![waiter(&answered)], &Ok(()));
+        assert_eq!(answered.load(Ordering::SeqCst), 0);
+        let handed = h.take();
+        assert_eq!(handed.reports.len(), 2);
+        h.recorded(&handed.reports, true);
+        handed.answer();
+        assert_eq!(answered.load(Ordering::SeqCst), 1);
+        assert!(CLAIMS.skip(&path).is_empty());
+        // A flush that ends while the writer is recording what it took waits
+        // for the writer to finish.
+        h.hand(Delivery::Drained).unwrap();
+        let handed = h.take();
+        h.answer_after_reports(vec![waiter(&answered)], &Ok(()));
+        assert_eq!(answered.load(Ordering::SeqCst), 1, "not before the shrink");
+        handed.answer();
+        h.finish();
+        assert_eq!(answered.load(Ordering::SeqCst), 2);
+        // ... unless reports came after it: then the next batch answers it.
+        h.hand(Delivery::Received(vec![4])).unwrap();
+        let first = h.take();
+        h.hand(Delivery::Received(vec![5])).unwrap();
+        h.answer_after_reports(vec![waiter(&answered)], &Ok(()));
+        h.recorded(&first.reports, true);
+        first.answer();
+        h.finish();
+        assert_eq!(answered.load(Ordering::SeqCst), 2, "5 is not recorded yet");
+        let second = h.take();
+        h.recorded(&second.reports, true);
+        second.answer();
+        h.finish();
+        assert_eq!(answered.load(Ordering::SeqCst), 3);
+        // Nothing waits: answered at once. Once closed, reports come back.
+        h.answer_after_reports(vec![waiter(&answered)], &Ok(()));
+        assert_eq!(answered.load(Ordering::SeqCst), 4);
+        let _ = h.close();
+        assert!(h.hand(Delivery::Received(vec![6])).is_err());
+        assert!(CLAIMS.skip(&path).is_empty());
+    }
 
     #[test]
     fn redirect_targets() {

@@ -485,6 +485,9 @@ impl Writer {
             let _ = self.store.shrink();
         }
         handed.answer();
+        if let Some(h) = &self.handoff {
+            h.finish();
+        }
         if committed.is_ok() && mark_installed {
             self.installed = true;
         }
