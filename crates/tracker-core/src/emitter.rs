@@ -146,15 +146,6 @@ pub(crate) struct Handed {
     pub(crate) answers: Vec<(Responder<()>, Result<()>)>,
 }
 
-impl Handed {
-    /// Answers the flushes (once the reports are recorded).
-    pub(crate) fn answer(self) {
-        for (done, outcome) in self.answers {
-            done.respond(outcome);
-        }
-    }
-}
-
 impl Handoff {
     /// A handoff for the database at `db_path`; `wake` gets the writer to
     /// take the reports.
@@ -223,38 +214,37 @@ impl Handoff {
         }
     }
 
-    /// The writer recorded what it took (committed, and the file shrunk if
-    /// the queue drained): flushes that came meanwhile are answered, unless
-    /// reports came after them, which the next batch records first.
-    pub(crate) fn finish(&self) {
-        let answers = {
-            let mut state = self.lock();
-            state.recording = false;
-            if !state.reports.is_empty() {
-                return;
-            }
-            std::mem::take(&mut state.answers)
-        };
-        for (done, outcome) in answers {
-            done.respond(outcome);
-        }
+    /// The writer took the handoff for good (it is stopping): what is left,
+    /// and later reports are refused.
+    pub(crate) fn close(&self) -> Handed {
+        self.lock().open = false;
+        self.take()
     }
 
-    /// The writer is stopping: what is left, and later reports are refused.
-    pub(crate) fn close(&self) -> Handed {
-        let mut state = self.lock();
-        state.open = false;
-        state.recording = false;
-        Handed {
-            reports: std::mem::take(&mut state.reports),
-            answers: std::mem::take(&mut state.answers),
+    /// The writer recorded what it took (`committed` or not; the file
+    /// shrunk if the queue drained): the events are released and the flushes
+    /// it took answered, and so are those that came meanwhile, unless
+    /// reports came after them, which the next batch records first.
+    pub(crate) fn finish(&self, handed: Handed, committed: bool) {
+        self.recorded(&handed.reports, committed);
+        let late = {
+            let mut state = self.lock();
+            state.recording = false;
+            if state.reports.is_empty() {
+                std::mem::take(&mut state.answers)
+            } else {
+                Vec::new()
+            }
+        };
+        for (done, outcome) in handed.answers.into_iter().chain(late) {
+            done.respond(outcome);
         }
     }
 
     /// The writer's transaction with `reports` ended: their events are no
     /// longer claimed, except received events whose removal failed, which
     /// are never sent again and removed by the emitter when it can.
-    pub(crate) fn recorded(&self, reports: &[Delivery], committed: bool) {
+    fn recorded(&self, reports: &[Delivery], committed: bool) {
         if reports.iter().all(|r| r.ids().is_empty()) {
             return;
         }
@@ -954,8 +944,7 @@ mod tests {
         assert_eq!(answered.load(Ordering::SeqCst), 0);
         let handed = h.take();
         assert_eq!(handed.reports.len(), 2);
-        h.recorded(&handed.reports, true);
-        handed.answer();
+        h.finish(handed, true);
         assert_eq!(answered.load(Ordering::SeqCst), 1);
         assert!(CLAIMS.skip(&path).is_empty());
         // A flush that ends while the writer is recording what it took waits
@@ -964,26 +953,35 @@ mod tests {
         let handed = h.take();
         h.answer_after_reports(vec![waiter(&answered)], &Ok(()));
         assert_eq!(answered.load(Ordering::SeqCst), 1, "not before the shrink");
-        handed.answer();
-        h.finish();
+        h.finish(handed, true);
         assert_eq!(answered.load(Ordering::SeqCst), 2);
         // ... unless reports came after it: then the next batch answers it.
         h.hand(Delivery::Received(vec![4])).unwrap();
         let first = h.take();
         h.hand(Delivery::Received(vec![5])).unwrap();
         h.answer_after_reports(vec![waiter(&answered)], &Ok(()));
-        h.recorded(&first.reports, true);
-        first.answer();
-        h.finish();
+        h.finish(first, true);
         assert_eq!(answered.load(Ordering::SeqCst), 2, "5 is not recorded yet");
         let second = h.take();
-        h.recorded(&second.reports, true);
-        second.answer();
-        h.finish();
+        h.finish(second, true);
         assert_eq!(answered.load(Ordering::SeqCst), 3);
         // Nothing waits: answered at once. Once closed, reports come back.
         h.answer_after_reports(vec![waiter(&answered)], &Ok(()));
         assert_eq!(answered.load(Ordering::SeqCst), 4);
+        // A commit that failed: received events stay claimed (never sent
+        // again), dropped ones are released (read and dropped again).
+        h.hand(Delivery::Received(vec![7])).unwrap();
+        h.hand(Delivery::Dropped {
+            ids: vec![8],
+            reason: super::Dropped::Rejected,
+            error: "refused".into(),
+        })
+        .unwrap();
+        let failed = h.take();
+        h.finish(failed, false);
+        let claimed = CLAIMS.skip(&path);
+        assert!(claimed.contains(&7) && !claimed.contains(&8), "{claimed:?}");
+        CLAIMS.with(&path, |c| c.sent_undeleted.clear());
         let _ = h.close();
         assert!(h.hand(Delivery::Received(vec![6])).is_err());
         assert!(CLAIMS.skip(&path).is_empty());

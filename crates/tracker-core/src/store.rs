@@ -706,13 +706,7 @@ impl Store {
     ) -> (Result<u64>, Option<(std::sync::Arc<str>, i64)>) {
         let result = (|| {
             let tx = conn.transaction()?;
-            for d in deliveries {
-                if let Some(keep_from) = record_in(&tx, d)? {
-                    if known.as_ref().is_some_and(|(_, id)| *id < keep_from) {
-                        known = None;
-                    }
-                }
-            }
+            record_all(&tx, deliveries, &mut known)?;
             if installed {
                 tx.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('installed', '1')",
@@ -873,40 +867,19 @@ impl Store {
         self.record(&[Delivery::Received(ids.to_vec())])
     }
 
-    /// Removes events that will never be sent, counting them under `reason`
-    /// and keeping `error` as the last error.
-    pub fn drop_events(&mut self, ids: &[i64], reason: Dropped, error: &str) -> Result<()> {
-        self.record(&[Delivery::Dropped {
-            ids: ids.to_vec(),
-            reason,
-            error: error.to_string(),
-        }])
-    }
-
     /// Records `deliveries` in order in one transaction; a
     /// [`Delivery::Drained`] shrinks the file after it.
     pub fn record(&mut self, deliveries: &[Delivery]) -> Result<()> {
+        let mut known = self.session_entity.take();
         let tx = self.conn.transaction()?;
-        let mut keep_from = None;
-        for d in deliveries {
-            keep_from = record_in(&tx, d)?.or(keep_from);
-        }
+        record_all(&tx, deliveries, &mut known)?;
         tx.commit()?;
-        if let Some(k) = keep_from {
-            if self.session_entity.as_ref().is_some_and(|(_, id)| *id < k) {
-                self.session_entity = None;
-            }
-        }
+        self.session_entity = known;
         if deliveries.contains(&Delivery::Drained) {
             // Best effort: the space is given back at the next drain otherwise.
             let _ = self.shrink();
         }
         Ok(())
-    }
-
-    /// Keeps `error` as the last delivery error (events stay queued).
-    pub fn set_last_error(&mut self, error: &str) -> Result<()> {
-        set_last_error(&self.conn, Some(error))
     }
 
     /// The delivery counters and the queue's length.
@@ -993,14 +966,35 @@ fn forget_session_entities(conn: &Connection) -> Result<i64> {
     Ok(keep_from)
 }
 
-/// Records one delivery report within the transaction of `conn`; for a
-/// [`Delivery::Drained`], returns the first session entity kept.
-fn record_in(conn: &Connection, delivery: &Delivery) -> Result<Option<i64>> {
+/// Records delivery reports in order within the transaction of `conn`;
+/// `known` (the last session entity row used) is forgotten when a drain
+/// deletes it.
+fn record_all(
+    conn: &Connection,
+    deliveries: &[Delivery],
+    known: &mut Option<(std::sync::Arc<str>, i64)>,
+) -> Result<()> {
+    for d in deliveries {
+        if let Delivery::Drained = d {
+            let keep_from = forget_session_entities(conn)?;
+            if known.as_ref().is_some_and(|(_, id)| *id < keep_from) {
+                *known = None;
+            }
+        } else {
+            record_in(conn, d)?;
+        }
+    }
+    Ok(())
+}
+
+/// Records one delivery report within the transaction of `conn` (a drain:
+/// see [`record_all`]).
+fn record_in(conn: &Connection, delivery: &Delivery) -> Result<()> {
     let (counter, error) = match delivery {
         Delivery::Received(_) => ("sent", None),
         Delivery::Dropped { reason, error, .. } => (reason.key(), Some(error.as_str())),
-        Delivery::Failed(error) => return set_last_error(conn, Some(error)).map(|()| None),
-        Delivery::Drained => return forget_session_entities(conn).map(Some),
+        Delivery::Failed(error) => return set_last_error(conn, Some(error)),
+        Delivery::Drained => return Ok(()),
     };
     // Sent events are mostly consecutive ids: each run of them is one range
     // delete, walked once, rather than a search per row. A run holds only
@@ -1022,7 +1016,7 @@ fn record_in(conn: &Connection, delivery: &Delivery) -> Result<Option<i64>> {
         i += 1;
     }
     add_count(conn, counter, removed)?;
-    set_last_error(conn, error).map(|()| None)
+    set_last_error(conn, error)
 }
 
 fn add_count(conn: &Connection, key: &str, n: u64) -> Result<()> {

@@ -477,16 +477,12 @@ impl Writer {
                 .commit_with(&rows, session, limits, mark_installed, reports)
                 .map(|_dropped| ())
         };
-        if let Some(h) = &self.handoff {
-            h.recorded(reports, committed.is_ok());
-        }
         if committed.is_ok() && reports.contains(&Delivery::Drained) {
             // Best effort: the space is given back at the next drain otherwise.
             let _ = self.store.shrink();
         }
-        handed.answer();
         if let Some(h) = &self.handoff {
-            h.finish();
+            h.finish(handed, committed.is_ok());
         }
         if committed.is_ok() && mark_installed {
             self.installed = true;
@@ -526,11 +522,8 @@ impl Writer {
             // closes; the emitter records any later ones itself.
             if let Some(h) = self.handoff.take() {
                 let left = h.close();
-                if !left.reports.is_empty() {
-                    let recorded = self.store.record(&left.reports);
-                    h.recorded(&left.reports, recorded.is_ok());
-                }
-                left.answer();
+                let recorded = left.reports.is_empty() || self.store.record(&left.reports).is_ok();
+                h.finish(left, recorded);
             }
             // A file deleted under an idle tracker is still carried over.
             let _ = self.store.recover_if_moved(self.clock.now_ms());
