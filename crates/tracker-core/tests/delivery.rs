@@ -204,23 +204,25 @@ fn a_backlog_goes_out_in_full_requests_in_order() {
     );
 }
 
+/// Tracks `n` events, one per request (`emitRange` 1), flushes, and checks
+/// that they arrived in `n` requests over a single connection.
+fn sends_one_request_each_on_one_connection(h: &Harness, n: usize, why: &str) {
+    for i in 0..n {
+        h.structured(&format!("e{i}"));
+    }
+    h.try_flush().expect("flush");
+    eventually("every event arrived", || h.collector.events().len() == n);
+    assert_eq!(h.collector.accepted_requests(), n as u64);
+    assert_eq!(h.collector.connections(), 1, "{why}");
+}
+
 #[test]
 fn requests_share_one_connection() {
     // One event per request: 40 requests. The collector's answer has to be
     // read to its end for the connection to be used again; left unread, each
     // request opened a connection of its own.
     let h = Harness::start(json!({"emitterConfig": {"emitRange": 1}}));
-    for i in 0..40 {
-        h.structured(&format!("e{i}"));
-    }
-    h.try_flush().expect("flush");
-    eventually("every event arrived", || h.collector.events().len() == 40);
-    assert_eq!(h.collector.accepted_requests(), 40);
-    assert_eq!(
-        h.collector.connections(),
-        1,
-        "one keep-alive connection for every request"
-    );
+    sends_one_request_each_on_one_connection(&h, 40, "one keep-alive connection for every request");
 }
 
 #[test]
@@ -237,17 +239,7 @@ fn a_host_name_endpoint_is_resolved_and_its_connection_kept() {
         json!({"networkConfig": {"endpoint": format!("http://localhost:{port}")}, "emitterConfig": {"emitRange": 1}}),
         false,
     );
-    for i in 0..10 {
-        h.structured(&format!("by name {i}"));
-    }
-    h.try_flush().expect("flush");
-    eventually("every event arrived", || h.collector.events().len() == 10);
-    assert_eq!(h.collector.accepted_requests(), 10);
-    assert_eq!(
-        h.collector.connections(),
-        1,
-        "resolved once, one connection"
-    );
+    sends_one_request_each_on_one_connection(&h, 10, "resolved once, one connection");
 }
 
 #[test]
