@@ -498,41 +498,41 @@ function verdicts(med, raw) {
   const add = (target, met, figures) => out.push({ target, verdict: met === null ? 'NOT MEASURED' : met ? 'MET' : 'MISSED', figures });
   const get = (peer, kind) => med[`${peer}/${kind}`];
 
+  // A target on both kinds comparing peer `a` with peer `b`: `check` says
+  // whether one kind meets it, `describe` its figures.
+  const perKind = (target, a, b, check, describe) => {
+    const parts = [];
+    let met = true;
+    for (const kind of KINDS) {
+      const x = get(a, kind);
+      const y = get(b, kind);
+      if (!x || !y) {
+        met = null;
+        break;
+      }
+      const r = x.events_per_s / y.events_per_s;
+      met = met && check(x, y, r);
+      parts.push(`${kind}: ${fmt(x.events_per_s, 0)} vs ${fmt(y.events_per_s, 0)} events/s = ${fmt(r, 2)}x${describe(x, y, r)}`);
+    }
+    add(target, met, parts.join('; '));
+  };
   // 1. Node API >= 5x node-tracker events/s on both kinds, at less CPU per event.
-  {
-    const parts = [];
-    let met = true;
-    for (const kind of KINDS) {
-      const a = get('node', kind);
-      const b = get('node-tracker', kind);
-      if (!a || !b) {
-        met = null;
-        break;
-      }
-      const r = a.events_per_s / b.events_per_s;
-      const c = a.cpu_us_per_event / b.cpu_us_per_event;
-      met = met && r >= 5 && c < 1;
-      parts.push(`${kind}: ${fmt(a.events_per_s, 0)} vs ${fmt(b.events_per_s, 0)} events/s = ${fmt(r, 2)}x, CPU ${fmt(a.cpu_us_per_event, 1)} vs ${fmt(b.cpu_us_per_event, 1)} µs/event = ${fmt(c, 2)}x`);
-    }
-    add('Node API end to end >= 5x @snowplow/node-tracker events/s on both kinds, at less CPU per event', met, parts.join('; '));
-  }
+  perKind(
+    'Node API end to end >= 5x @snowplow/node-tracker events/s on both kinds, at less CPU per event',
+    'node',
+    'node-tracker',
+    (x, y, r) => r >= 5 && x.cpu_us_per_event < y.cpu_us_per_event,
+    (x, y) =>
+      `, CPU ${fmt(x.cpu_us_per_event, 1)} vs ${fmt(y.cpu_us_per_event, 1)} µs/event = ${fmt(x.cpu_us_per_event / y.cpu_us_per_event, 2)}x`,
+  );
   // 2. core >= crate events/s (aim 2x).
-  {
-    const parts = [];
-    let met = true;
-    for (const kind of KINDS) {
-      const a = get('core', kind);
-      const b = get('crate', kind);
-      if (!a || !b) {
-        met = null;
-        break;
-      }
-      const r = a.events_per_s / b.events_per_s;
-      met = met && r >= 1;
-      parts.push(`${kind}: ${fmt(a.events_per_s, 0)} vs ${fmt(b.events_per_s, 0)} events/s = ${fmt(r, 2)}x${r >= 2 ? ' (2x aim reached)' : ' (aim 2x)'}`);
-    }
-    add('Core end to end >= the snowplow_tracker crate events/s (aim 2x)', met, parts.join('; '));
-  }
+  perKind(
+    'Core end to end >= the snowplow_tracker crate events/s (aim 2x)',
+    'core',
+    'crate',
+    (x, y, r) => r >= 1,
+    (x, y, r) => (r >= 2 ? ' (2x aim reached)' : ' (aim 2x)'),
+  );
   // 3. Caller blocked p99 < 20 µs and no call over 1 ms: Node API and core e2e runs (worst run) and part 1.
   {
     const parts = [];
