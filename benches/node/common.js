@@ -89,6 +89,25 @@ function timeCalls(n, call) {
   return blocked;
 }
 
+/**
+ * Prints the RESULT line of an end-to-end run: the timings from `t0` (call
+ * loop done at `tCalls`, every event arrived at `arrivedAt`, every Promise
+ * settled at `tCommitted`, or null for a peer that commits nothing), the
+ * blocked times summarised, and `extra` fields.
+ */
+function printRun(peer, args, { t0, tCalls, arrivedAt, tCommitted, blocked, extra = {} }) {
+  printResult({
+    peer,
+    kind: args.kind,
+    events: args.events,
+    elapsed_ms: ms(t0, arrivedAt),
+    calls_ms: ms(t0, tCalls),
+    committed_ms: tCommitted === null ? null : ms(t0, tCommitted),
+    blocked_us: summarise(blocked),
+    ...extra,
+  });
+}
+
 function printResult(fields) {
   const ru = process.resourceUsage();
   const result = {
@@ -99,4 +118,4 @@ function printResult(fields) {
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }
 
-module.exports = { parseArgs, screenIds, getStats, waitArrived, summarise, ms, timeCalls, printResult, sleep };
+module.exports = { parseArgs, screenIds, getStats, waitArrived, summarise, ms, timeCalls, printRun, printResult, sleep };

@@ -4,7 +4,7 @@
 // release build). Every track call is made without awaiting it; the Promises
 // (each resolves once its event is committed to SQLite) are awaited at the end.
 const path = require('path');
-const { parseArgs, screenIds, waitArrived, summarise, ms, timeCalls, printResult } = require('./common');
+const { parseArgs, screenIds, waitArrived, timeCalls, printRun } = require('./common');
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
@@ -47,16 +47,7 @@ async function main() {
   const arrived = await waitArrived(args.collector, n);
   await committed;
 
-  printResult({
-    peer: 'node',
-    kind: args.kind,
-    events: n,
-    elapsed_ms: ms(t0, arrived.at),
-    calls_ms: ms(t0, tCalls),
-    committed_ms: ms(t0, tCommitted),
-    blocked_us: summarise(blocked),
-    rejected,
-  });
+  printRun('node', args, { t0, tCalls, arrivedAt: arrived.at, tCommitted, blocked, extra: { rejected } });
   await api.removeTracker('bench');
 }
 

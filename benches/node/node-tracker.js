@@ -10,7 +10,7 @@
 // last 1000 events would be sent.
 const { newTracker, buildStructEvent, buildSelfDescribingEvent } = require('@snowplow/node-tracker');
 const { newInMemoryEventStore } = require('@snowplow/tracker-core');
-const { parseArgs, screenIds, waitArrived, summarise, ms, timeCalls, printResult } = require('./common');
+const { parseArgs, screenIds, waitArrived, timeCalls, printRun } = require('./common');
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
@@ -45,15 +45,7 @@ async function main() {
   const arrived = await waitArrived(args.collector, n);
   await flushed;
 
-  printResult({
-    peer: 'node-tracker',
-    kind: args.kind,
-    events: n,
-    elapsed_ms: ms(t0, arrived.at),
-    calls_ms: ms(t0, tCalls),
-    committed_ms: null,
-    blocked_us: summarise(blocked),
-  });
+  printRun('node-tracker', args, { t0, tCalls, arrivedAt: arrived.at, tCommitted: null, blocked });
 }
 
 main().catch((e) => {
