@@ -251,14 +251,26 @@ impl SessionPrefix {
     /// The prefix of `session`'s entity; `None` if its entity does not end
     /// with its `eventIndex`.
     fn of(&mut self, session: &ClientSession) -> Option<Arc<str>> {
+        // Every field but the index; listed in full, so that a field added
+        // to the entity cannot be left out of the comparison.
+        let ClientSession {
+            user_id,
+            session_id,
+            session_index,
+            previous_session_id,
+            storage_mechanism,
+            first_event_id,
+            first_event_timestamp,
+            event_index: _,
+        } = session;
         let same = self.of.as_ref().is_some_and(|o| {
-            o.session_id == session.session_id
-                && o.user_id == session.user_id
-                && o.session_index == session.session_index
-                && o.previous_session_id == session.previous_session_id
-                && o.storage_mechanism == session.storage_mechanism
-                && o.first_event_id == session.first_event_id
-                && o.first_event_timestamp == session.first_event_timestamp
+            o.session_id == *session_id
+                && o.user_id == *user_id
+                && o.session_index == *session_index
+                && o.previous_session_id == *previous_session_id
+                && o.storage_mechanism == *storage_mechanism
+                && o.first_event_id == *first_event_id
+                && o.first_event_timestamp == *first_event_timestamp
         });
         if !same {
             self.of = None;
