@@ -7,7 +7,9 @@
 //! keep and retry later. Time comes from the injected clock. Nothing here runs
 //! on an app thread, and nothing waits for it: stopping tells the thread to
 //! end after its current request, without joining it, so a hung collector
-//! never holds up `removeTracker` or the next tracker of the namespace.
+//! never holds up `removeTracker` or the next tracker of the namespace. The
+//! stop does close the emitter's connection to the file (waiting at most for
+//! a read in progress), so once a tracker is stopped its files can go.
 
 use crate::clock::Clock;
 use crate::config::{
@@ -274,6 +276,20 @@ struct Signal {
 struct Shared {
     signal: Mutex<Signal>,
     wake: Condvar,
+    /// The emitter's connection, held while it reads or writes; here rather
+    /// than on the thread so that the stop closes it at once, not when the
+    /// thread next runs (the app may delete the directory as soon as the
+    /// stop is answered, and a late close, or a late first open, would
+    /// create the `-wal` and `-shm` files again).
+    files: Mutex<Files>,
+}
+
+#[derive(Default)]
+struct Files {
+    store: Option<Store>,
+    /// The tracker stopped: the file is opened again only to record what a
+    /// request in flight at the stop delivered or dropped.
+    closed: bool,
 }
 
 /// Handle to a tracker's emitter thread.
@@ -297,12 +313,12 @@ impl Emitter {
                 ..Signal::default()
             }),
             wake: Condvar::new(),
+            files: Mutex::new(Files::default()),
         });
         let agent = agent(network.timeout_ms, Arc::clone(&clock));
         let worker = Worker {
             shared: Arc::clone(&shared),
             db_path,
-            store: None,
             network,
             config,
             clock,
@@ -345,7 +361,9 @@ impl Emitter {
     }
 
     /// Tells the thread to stop after its current request, without waiting
-    /// for it. Flushes that have not started answer [`TrackerError::ShutDown`].
+    /// for it, and closes the thread's connection to the file (after the
+    /// read or write in progress, if any). Flushes that have not started
+    /// answer [`TrackerError::ShutDown`].
     pub fn stop(self) {
         let waiting = {
             let mut s = self.shared.signal.lock().unwrap_or_else(|p| p.into_inner());
@@ -353,6 +371,12 @@ impl Emitter {
             std::mem::take(&mut s.flush_waiters)
         };
         self.shared.wake.notify_all();
+        let closing = {
+            let mut files = self.shared.files.lock().unwrap_or_else(|p| p.into_inner());
+            files.closed = true;
+            files.store.take()
+        };
+        drop(closing);
         for w in waiting {
             w.respond(Err(TrackerError::ShutDown));
         }
@@ -455,7 +479,6 @@ impl ureq::unversioned::resolver::Resolver for Resolver {
 struct Worker {
     shared: Arc<Shared>,
     db_path: PathBuf,
-    store: Option<Store>,
     network: NetworkConfig,
     config: EmitterConfig,
     clock: Arc<dyn Clock>,
@@ -531,23 +554,41 @@ impl Worker {
         self.shared.signal.lock().map(|s| s.stop).unwrap_or(true)
     }
 
-    /// The emitter's connection, opened again if the file was replaced.
-    fn store(&mut self) -> Result<&mut Store> {
-        if self.store.as_ref().is_some_and(Store::moved_away) {
-            self.store = None;
+    /// Runs `f` on the emitter's connection, opened again if the file was
+    /// replaced. Once the tracker has stopped, only a report that removes
+    /// events (`after_stop`) opens the file, and closes it again at once.
+    fn with_store<T>(
+        &self,
+        after_stop: bool,
+        f: impl FnOnce(&mut Store) -> Result<T>,
+    ) -> Result<T> {
+        let mut files = self.shared.files.lock().unwrap_or_else(|p| p.into_inner());
+        if files.closed && !after_stop {
+            return Err(TrackerError::ShutDown);
         }
-        if self.store.is_none() {
-            self.store = Some(Store::open_existing(&self.db_path)?);
+        if files.store.as_ref().is_some_and(Store::moved_away) {
+            files.store = None;
         }
-        self.store
-            .as_mut()
-            .ok_or_else(|| TrackerError::Storage("store unavailable".into()))
+        let store = match &mut files.store {
+            Some(store) => store,
+            empty => empty.insert(Store::open_existing(&self.db_path)?),
+        };
+        let result = f(store);
+        if files.closed {
+            files.store = None;
+        }
+        result
     }
 
+    /// A storage error ends the pass like a failed request (the stop's
+    /// closing of the connection ends it as a stop).
     fn failed(error: TrackerError) -> Stop {
-        Stop::Failed {
-            error,
-            retry_after_ms: None,
+        match error {
+            TrackerError::ShutDown => Stop::ShutDown,
+            error => Stop::Failed {
+                error,
+                retry_after_ms: None,
+            },
         }
     }
 
@@ -566,8 +607,7 @@ impl Worker {
                 c.sent_undeleted.iter().copied().collect()
             });
             if !undeleted.is_empty() {
-                self.store()
-                    .and_then(|s| s.delete_sent(&undeleted))
+                self.with_store(false, |s| s.delete_sent(&undeleted))
                     .map_err(Self::failed)?;
                 CLAIMS.with(&self.db_path, |c| {
                     for id in &undeleted {
@@ -585,8 +625,7 @@ impl Worker {
             let max_bytes = self.pass_max_bytes();
             let skip = CLAIMS.skip(&self.db_path);
             let batch = self
-                .store()
-                .and_then(|s| s.read_batch_within(range, max_bytes, &skip))
+                .with_store(false, |s| s.read_batch_within(range, max_bytes, &skip))
                 .map_err(Self::failed)?;
             let more_queued = batch.len() >= range as usize
                 || batch.iter().map(|e| e.payload.len()).sum::<usize>() >= max_bytes;
@@ -666,14 +705,17 @@ impl Worker {
     }
 
     /// Hands `report` to the writer, or records it here once the writer has
-    /// stopped.
+    /// stopped: what a request in flight at the stop delivered or dropped,
+    /// so the next tracker does not send it again (a failure or a drain
+    /// after the stop is left to the next tracker's emitter).
     fn report(&mut self, report: Delivery) -> Result<()> {
         let Err(report) = self.handoff.hand(report) else {
             return Ok(());
         };
-        let result = self
-            .store()
-            .and_then(|s| s.record(std::slice::from_ref(&report)));
+        if report.ids().is_empty() {
+            return Ok(());
+        }
+        let result = self.with_store(true, |s| s.record(std::slice::from_ref(&report)));
         if result.is_err() {
             if let Delivery::Received(ids) = &report {
                 // Received, but not deleted: never send them again.

@@ -356,3 +356,56 @@ fn what_arrives_after_its_tracker_stopped_is_removed_by_the_old_emitter() {
     let stats = h.stats();
     assert_eq!((stats.queued, stats.sent), (0, arrived as u64));
 }
+
+/// The files under `dir` this process has open (Linux: /proc/self/fd).
+#[cfg(target_os = "linux")]
+fn open_files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    std::fs::read_dir("/proc/self/fd")
+        .expect("list this process's descriptors")
+        .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+        .filter(|target| target.starts_with(&dir))
+        .collect()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_stopped_tracker_has_closed_its_files_when_the_stop_is_answered() {
+    // The app may delete its data directory (a JUnit @TempDir does) as soon
+    // as removeTracker resolved: neither the writer's connection nor the
+    // emitter's may still be open then, or be opened later (which would
+    // create the -wal and -shm files again under a directory being deleted).
+    // No request is in flight at these stops (what one delivers after a stop
+    // is recorded when it returns: see the test above).
+    let mut h = Harness::start(json!({}));
+    for round in 0..20 {
+        // The emitter's connection is open: it sent, or it failed and waits
+        // to retry with events queued.
+        let down = round % 2 == 1;
+        h.collector.set_mode(if down {
+            Mode::Status(503)
+        } else {
+            Mode::Accept
+        });
+        h.structured("tracked");
+        assert_eq!(h.try_flush().is_err(), down, "round {round}");
+        h.stop();
+        let open = open_files_under(&h.dir);
+        assert!(
+            open.is_empty(),
+            "round {round}: still open after the stop: {open:?}"
+        );
+        h.launch(json!({}), false);
+    }
+    h.stop();
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        open_files_under(&h.dir).is_empty(),
+        "nothing opened after the stop"
+    );
+    assert_eq!(
+        h.db_events().len(),
+        1,
+        "the last round's event stays queued"
+    );
+}
