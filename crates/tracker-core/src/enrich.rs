@@ -226,8 +226,8 @@ pub fn parse_subject(what: &str, v: &Value) -> Result<SubjectPatch> {
 pub struct GlobalContexts {
     /// The tag they are removed by.
     pub tag: String,
-    /// The entities.
-    pub entities: Vec<SelfDescribing>,
+    /// The entities (shared with every event they go on).
+    pub entities: Vec<Arc<SelfDescribing>>,
 }
 
 /// Parses `{tag, globalContexts: [...]}` (an item of `gcConfig`, or the
@@ -291,6 +291,7 @@ pub fn parse_global_contexts(what: &str, v: Value) -> Result<GlobalContexts> {
                 },
             )
         })
+        .map(|e| e.map(Arc::new))
         .collect::<Result<Vec<_>>>()?;
     Ok(GlobalContexts { tag, entities })
 }
@@ -458,9 +459,10 @@ fn short_language(tag: &str) -> Option<String> {
 /// The screen the app is on (after a screen view) and what happened on it.
 #[derive(Debug, Clone, PartialEq)]
 struct Screen {
-    /// The screen entity's data: `id`, `name`, `type` (shared: the writer
-    /// copies the enricher before every event, to undo a refused one).
-    entity: Arc<Value>,
+    /// The screen entity, its data `id`, `name`, `type` (shared with the
+    /// events it goes on, and with the copy of the enricher the writer
+    /// keeps to undo a refused event).
+    entity: Arc<SelfDescribing>,
     /// Screen engagement so far.
     summary: Summary,
 }
@@ -560,8 +562,9 @@ impl Summary {
 pub struct Additions {
     /// Payload fields (`uid`, `tz`, ..., and the deep-link `url`/`refr`).
     pub fields: Vec<(&'static str, String)>,
-    /// Entities, after the app's own.
-    pub entities: Vec<SelfDescribing>,
+    /// Entities, after the app's own (shared: the fixed, global and screen
+    /// entities are not copied for every event).
+    pub entities: Vec<Arc<SelfDescribing>>,
 }
 
 /// What becomes of one tracked event.
@@ -570,6 +573,13 @@ pub(crate) enum Plan {
     Store(Vec<Event>),
     /// Folded into the screen summary: nothing to store.
     Folded,
+}
+
+/// The state [`Enricher::mark`] keeps.
+pub(crate) struct Mark {
+    screen: Option<Screen>,
+    deep_link: Option<Value>,
+    install_pending: bool,
 }
 
 /// The tracker's additions and the state behind them. Owned by the writer.
@@ -581,7 +591,7 @@ pub(crate) struct Enricher {
     anonymise: bool,
     global: Arc<Vec<GlobalContexts>>,
     /// The gdpr entity, application entity and platform entity: fixed per tracker.
-    fixed: Arc<Vec<SelfDescribing>>,
+    fixed: Arc<Vec<Arc<SelfDescribing>>>,
     screen: Option<Screen>,
     deep_link: Option<Value>,
     in_background: bool,
@@ -636,7 +646,7 @@ impl Enricher {
             subject,
             anonymise: t.user_anonymisation,
             global: Arc::new(config.global_contexts.clone()),
-            fixed: Arc::new(fixed),
+            fixed: Arc::new(fixed.into_iter().map(Arc::new).collect()),
             screen: None,
             deep_link: None,
             in_background,
@@ -649,6 +659,29 @@ impl Enricher {
         for (k, v) in patch {
             self.subject[k.index()] = v;
         }
+    }
+
+    /// What tracking one event may change ([`Enricher::plan`] and
+    /// [`Enricher::additions`]), to put back with [`Enricher::undo`] if the
+    /// event is refused: cheaper than a copy of the whole enricher.
+    pub(crate) fn mark(&self) -> Mark {
+        Mark {
+            screen: self.screen.clone(),
+            deep_link: self.deep_link.clone(),
+            install_pending: self.install_pending,
+        }
+    }
+
+    /// Puts back what tracking an event changed since `mark`.
+    pub(crate) fn undo(&mut self, mark: Mark) {
+        let Mark {
+            screen,
+            deep_link,
+            install_pending,
+        } = mark;
+        self.screen = screen;
+        self.deep_link = deep_link;
+        self.install_pending = install_pending;
     }
 
     /// Turns user anonymisation on or off.
@@ -738,7 +771,8 @@ impl Enricher {
                             ("id", "previousId"),
                             ("type", "previousType"),
                         ] {
-                            if let (Some(v), false) = (prev.entity.get(from), data.contains_key(to))
+                            if let (Some(v), false) =
+                                (prev.entity.data.get(from), data.contains_key(to))
                             {
                                 data.insert(to.into(), v.clone());
                             }
@@ -756,7 +790,10 @@ impl Enricher {
                         ..Summary::default()
                     };
                     self.screen = Some(Screen {
-                        entity: Arc::new(Value::Object(entity)),
+                        entity: Arc::new(SelfDescribing {
+                            schema: SCREEN_SCHEMA.into(),
+                            data: Value::Object(entity),
+                        }),
                         summary,
                     });
                     if let Some(link) = self.deep_link.take() {
@@ -801,14 +838,11 @@ impl Enricher {
         }
         if self.flags.screen_context {
             if let Some(screen) = &self.screen {
-                out.entities.push(SelfDescribing {
-                    schema: SCREEN_SCHEMA.into(),
-                    data: Value::clone(&screen.entity),
-                });
+                out.entities.push(Arc::clone(&screen.entity));
             }
         }
-        out.entities.extend(deep_link);
-        out.entities.extend(summary);
+        out.entities.extend(deep_link.map(Arc::new));
+        out.entities.extend(summary.map(Arc::new));
         out
     }
 

@@ -62,6 +62,10 @@ impl<'a> Fields<'a> {
     }
 
     fn put_as(&mut self, key: &'a str, value: Cow<'a, str>, raw: bool) {
+        debug_assert!(
+            key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+            "{key} is written unescaped"
+        );
         match self.items.iter_mut().find(|(k, _, _)| *k == key) {
             Some(slot) => {
                 slot.1 = value;
@@ -86,9 +90,13 @@ impl<'a> Fields<'a> {
         plain_key: &'a str,
         value: &impl Serialize,
     ) {
-        let json = serde_json::to_vec(value).unwrap_or_default();
+        // Sized for a typical event at once rather than grown by doubling.
+        let mut json = Vec::with_capacity(JSON_CAPACITY);
+        // Writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut json, value);
         if b64 {
-            let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
+            let mut encoded = String::with_capacity(json.len().div_ceil(3) * 4);
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_string(&json, &mut encoded);
             self.put_as(enc_key, Cow::Owned(encoded), true);
         } else {
             // serde_json writes UTF-8 only.
@@ -109,9 +117,10 @@ impl<'a> Fields<'a> {
             if i > 0 {
                 out.push(b',');
             }
-            // Writing a string to a Vec cannot fail.
-            let _ = serde_json::to_writer(&mut out, k);
-            out.push(b':');
+            // The keys are the protocol's field names: nothing to escape.
+            out.push(b'"');
+            out.extend_from_slice(k.as_bytes());
+            out.extend_from_slice(b"\":");
             if *raw {
                 out.push(b'"');
                 out.extend_from_slice(v.as_bytes());
@@ -142,10 +151,13 @@ pub struct Deferred {
     pub event_index: u32,
 }
 
-/// Where the `contexts` wrapper starts, before its items.
-fn contexts_head() -> String {
-    format!("{{\"schema\":\"{CONTEXTS_SCHEMA}\",\"data\":[")
-}
+/// The length of the `contexts` wrapper's start, before its items.
+const CONTEXTS_HEAD_LEN: usize =
+    r#"{"schema":""#.len() + CONTEXTS_SCHEMA.len() + r#"","data":["#.len();
+
+/// The capacity the JSON of an event's data or entities starts with: most
+/// fit, so the buffer is not grown (and copied) several times per event.
+const JSON_CAPACITY: usize = 512;
 
 /// The digits of `n`.
 fn digits(mut n: u32) -> usize {
@@ -178,7 +190,7 @@ impl Deferred {
     /// The length of the payload [`assemble`] makes of `payload` and these
     /// parts, without making it.
     pub fn assembled_len(&self, payload: &str) -> usize {
-        let json = contexts_head().len()
+        let json = CONTEXTS_HEAD_LEN
             + self.items.len()
             + usize::from(!self.items.is_empty())
             + self.session_prefix.len()
@@ -415,7 +427,7 @@ pub fn build_deferred(
     let mut entities: Vec<Entity<'_>> = event
         .contexts
         .iter()
-        .chain(&additions.entities)
+        .chain(additions.entities.iter().map(|c| &**c))
         .map(|c| {
             Entity::App(Sdj {
                 schema: &c.schema,
@@ -455,7 +467,7 @@ fn defer_entities(
     session: &ClientSession,
     prefix: &mut SessionPrefix,
 ) -> Option<Deferred> {
-    let mut items = Vec::new();
+    let mut items = Vec::with_capacity(JSON_CAPACITY);
     for (i, e) in entities.iter().enumerate() {
         if i > 0 {
             items.push(b',');

@@ -176,8 +176,9 @@ impl Writer {
     /// Runs one event through the session check, then builds its payload;
     /// `make` gives the event once the session is updated (lifecycle events
     /// take their index from it). An event too large for the configured byte
-    /// limit is rejected and its effect on the session undone. Returns the
-    /// session the event started, if any.
+    /// limit is rejected; the caller undoes its effect on the session (one
+    /// copy of the session per call, not per event). Returns the session the
+    /// event started, if any.
     fn add_event(
         &mut self,
         eid: &str,
@@ -185,7 +186,6 @@ impl Writer {
         make: impl FnOnce(&mut Session) -> Event,
         rows: &mut Vec<NewEvent>,
     ) -> Result<Option<ClientSession>> {
-        let before = self.session.clone();
         let update = self.session.on_event(eid, dtm);
         let mut event = make(&mut self.session);
         let additions = self.enrich.additions(&mut event, dtm);
@@ -225,7 +225,6 @@ impl Writer {
             }
         };
         if size > limit as usize {
-            self.session = before;
             return Err(TrackerError::InvalidEvent(format!(
                 "the event is {size} bytes on the wire, over emitterConfig.{name} ({limit}); it was not tracked"
             )));
@@ -267,12 +266,12 @@ impl Writer {
         rows: &mut Vec<NewEvent>,
     ) -> Result<Vec<ClientSession>> {
         let session_before = self.session.clone();
-        let enrich_before = self.enrich.clone();
+        let enrich_before = self.enrich.mark();
         let mark = rows.len();
         let result = self.track_inner(event, eid, at_ms, rows);
         if result.is_err() {
             self.session = session_before;
-            self.enrich = enrich_before;
+            self.enrich.undo(enrich_before);
             rows.truncate(mark);
         }
         result
@@ -339,8 +338,10 @@ impl Writer {
                 // the state flips and its counter gives the index.
                 let mut started = Vec::new();
                 if self.config.tracker.lifecycle_autotracking {
-                    if let Ok(s) = self.add_install_if_pending(at_ms, rows) {
-                        started.extend(s);
+                    let before = self.session.clone();
+                    match self.add_install_if_pending(at_ms, rows) {
+                        Ok(s) => started.extend(s),
+                        Err(_) => self.session = before,
                     }
                 }
                 let tracked = self.config.tracker.lifecycle_autotracking && {
@@ -349,12 +350,16 @@ impl Writer {
                         let index = s.record_transition(to_background).unwrap_or(0);
                         Event::lifecycle(to_background, index)
                     };
+                    let before = self.session.clone();
                     match self.add_event(&eid, at_ms, flip, rows) {
                         Ok(s) => {
                             started.extend(s);
                             true
                         }
-                        Err(_) => false,
+                        Err(_) => {
+                            self.session = before;
+                            false
+                        }
                     }
                 };
                 if !tracked {

@@ -291,6 +291,33 @@ fn screen_views_give_the_screen_entity_and_the_previous_screen() {
 }
 
 #[test]
+fn a_screen_view_refused_as_too_large_changes_neither_the_screen_nor_the_session() {
+    // The writer keeps what an event may change (the screen, the deep link,
+    // the pending install event, the session) and puts it back when the
+    // event is refused.
+    let h = start(
+        DeviceFacts::default(),
+        json!({"trackerConfig": {"screenEngagementAutotracking": false}, "emitterConfig": {"byteLimitPost": 4000}}),
+    );
+    h.screen("Home");
+    let huge = "x".repeat(5_000);
+    let big = json!({"schema": "iglu:com.acme/big/jsonschema/1-0-0", "data": {"blob": huge}});
+    let e = h.call("trackScreenViewEvent", json!([{"name": "Big"}, [big]])).expect_err("over byteLimitPost");
+    assert!(e.to_string().contains("byteLimitPost"), "{e}");
+    assert_eq!(e.code(), "INVALID_EVENT", "{e}");
+    h.screen("Cart");
+    h.structured("on cart");
+    let sent = h.flush();
+    assert_eq!(sent.len(), 3, "the refused event was not stored");
+    let cart = sent[1].event_data.clone().unwrap();
+    assert_eq!(cart["name"], "Cart");
+    assert_eq!(cart["previousName"], "Home", "the refused screen never became the current one");
+    assert_eq!(entities(&sent[2], SCREEN)[0]["name"], "Cart");
+    let indices: Vec<u64> = sent.iter().map(|e| e.event_index()).collect();
+    assert_eq!(indices, [1, 2, 3], "the refused event took no index");
+}
+
+#[test]
 fn a_deep_link_goes_on_the_next_screen_view_only() {
     let h = start(DeviceFacts::default(), json!({"trackerConfig": {"screenEngagementAutotracking": false}}));
     h.call("trackDeepLinkReceivedEvent", json!([{"url": "myapp://item/7", "referrer": "https://ref.example/"}])).unwrap();
