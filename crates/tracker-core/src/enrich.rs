@@ -732,10 +732,9 @@ impl Enricher {
             }
         }
         let mut events = Vec::with_capacity(1);
-        if schema == Some(event::SCREEN_VIEW_SCHEMA)
-            && self.flags.screen_engagement_autotracking
-            && self.screen.is_some()
-        {
+        let screen_view = matches!(event.body, EventBody::ScreenView(_))
+            || schema == Some(event::SCREEN_VIEW_SCHEMA);
+        if screen_view && self.flags.screen_engagement_autotracking && self.screen.is_some() {
             events.push(self_describing_event(SCREEN_END_SCHEMA, json!({})));
         }
         events.push(event);
@@ -761,8 +760,38 @@ impl Enricher {
         out.entities.extend(self.fixed.iter().cloned());
         let mut summary = None;
         let mut deep_link = None;
+        if let EventBody::ScreenView(sv) = &mut event.body {
+            if let Some(prev) = self.screen.as_ref() {
+                // A previous screen from a self-describing screen view may
+                // hold other values than strings: those are not copied.
+                let was = |k: &str| {
+                    prev.entity
+                        .data
+                        .get(k)
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                };
+                for (field, from) in [
+                    (&mut sv.previous_name, "name"),
+                    (&mut sv.previous_id, "id"),
+                    (&mut sv.previous_type, "type"),
+                ] {
+                    if field.is_none() {
+                        *field = was(from);
+                    }
+                }
+            }
+            let mut entity = Map::new();
+            entity.insert("id".into(), Value::String(sv.id.clone()));
+            entity.insert("name".into(), Value::String(sv.name.clone()));
+            if let Some(t) = &sv.screen_type {
+                entity.insert("type".into(), Value::String(t.clone()));
+            }
+            deep_link = self.enter_screen(entity, now_ms, &mut out);
+        }
         if let EventBody::SelfDescribing(sd) = &mut event.body {
             match sd.schema.as_str() {
+                // The screen_view schema tracked as a self-describing event.
                 s if s == event::SCREEN_VIEW_SCHEMA => {
                     let data = sd.data.as_object_mut();
                     if let (Some(data), Some(prev)) = (data, self.screen.as_ref()) {
@@ -784,32 +813,7 @@ impl Enricher {
                             entity.insert(k.into(), v.clone());
                         }
                     }
-                    let summary = Summary {
-                        since_ms: now_ms,
-                        in_background: self.in_background,
-                        ..Summary::default()
-                    };
-                    self.screen = Some(Screen {
-                        entity: Arc::new(SelfDescribing {
-                            schema: SCREEN_SCHEMA.into(),
-                            data: Value::Object(entity),
-                        }),
-                        summary,
-                    });
-                    if let Some(link) = self.deep_link.take() {
-                        if self.flags.deep_link_context {
-                            if let Some(url) = link.get("url").and_then(Value::as_str) {
-                                out.fields.push(("url", url.to_string()));
-                            }
-                            if let Some(r) = link.get("referrer").and_then(Value::as_str) {
-                                out.fields.push(("refr", r.to_string()));
-                            }
-                            deep_link = Some(SelfDescribing {
-                                schema: DEEP_LINK_SCHEMA.into(),
-                                data: link,
-                            });
-                        }
-                    }
+                    deep_link = self.enter_screen(entity, now_ms, &mut out);
                 }
                 s if s == SCREEN_END_SCHEMA => {
                     if let Some(screen) = self.screen.as_mut() {
@@ -844,6 +848,44 @@ impl Enricher {
         out.entities.extend(deep_link.map(Arc::new));
         out.entities.extend(summary.map(Arc::new));
         out
+    }
+
+    /// A screen view makes its screen (`entity`: its `id`, `name` and
+    /// `type`) the current one, its engagement counted from `now_ms`; a deep
+    /// link received before it goes on it (`url` and `refr`, and the entity
+    /// returned).
+    fn enter_screen(
+        &mut self,
+        entity: Map<String, Value>,
+        now_ms: i64,
+        out: &mut Additions,
+    ) -> Option<SelfDescribing> {
+        let summary = Summary {
+            since_ms: now_ms,
+            in_background: self.in_background,
+            ..Summary::default()
+        };
+        self.screen = Some(Screen {
+            entity: Arc::new(SelfDescribing {
+                schema: SCREEN_SCHEMA.into(),
+                data: Value::Object(entity),
+            }),
+            summary,
+        });
+        let link = self.deep_link.take()?;
+        if !self.flags.deep_link_context {
+            return None;
+        }
+        if let Some(url) = link.get("url").and_then(Value::as_str) {
+            out.fields.push(("url", url.to_string()));
+        }
+        if let Some(r) = link.get("referrer").and_then(Value::as_str) {
+            out.fields.push(("refr", r.to_string()));
+        }
+        Some(SelfDescribing {
+            schema: DEEP_LINK_SCHEMA.into(),
+            data: link,
+        })
     }
 
     /// The app moved to the background (`true`) or the foreground: screen

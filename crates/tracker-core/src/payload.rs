@@ -8,7 +8,7 @@
 
 use crate::config::TrackerConfig;
 use crate::enrich::Additions;
-use crate::event::{Event, EventBody};
+use crate::event::{Event, EventBody, SCREEN_VIEW_SCHEMA};
 use crate::session::{ClientSession, CLIENT_SESSION_SCHEMA};
 use base64::Engine;
 use serde::Serialize;
@@ -331,6 +331,22 @@ pub fn build_deferred(
             let inner = Sdj {
                 schema: &sd.schema,
                 data: &sd.data,
+            };
+            f.put_json(
+                b64,
+                "ue_px",
+                "ue_pr",
+                &Sdj {
+                    schema: UNSTRUCT_EVENT_SCHEMA,
+                    data: &inner,
+                },
+            );
+        }
+        EventBody::ScreenView(sv) => {
+            f.put("e", "ue");
+            let inner = Sdj {
+                schema: SCREEN_VIEW_SCHEMA,
+                data: &**sv,
             };
             f.put_json(
                 b64,

@@ -318,6 +318,32 @@ fn a_screen_view_refused_as_too_large_changes_neither_the_screen_nor_the_session
 }
 
 #[test]
+fn a_screen_view_tracked_as_a_self_describing_event_is_a_screen_view_too() {
+    // trackScreenViewEvent and the screen_view schema through
+    // trackSelfDescribingEvent take the previous screen from each other.
+    let h = start(DeviceFacts::default(), json!({"trackerConfig": {"screenEngagementAutotracking": false}}));
+    h.call("trackScreenViewEvent", json!([{"name": "Home", "type": "tab"}])).unwrap();
+    let sd = json!({"schema": "iglu:com.snowplowanalytics.mobile/screen_view/jsonschema/1-0-0",
+        "data": {"name": "Cart", "id": "0b5d1b8e-6c3d-4d5a-9a41-8bdf0f3c9e01"}});
+    h.call("trackSelfDescribingEvent", json!([sd])).unwrap();
+    h.call("trackScreenViewEvent", json!([{"name": "Pay"}])).unwrap();
+    let sent = h.flush();
+    let home = sent[0].event_data.clone().unwrap();
+    let cart = sent[1].event_data.clone().unwrap();
+    let pay = sent[2].event_data.clone().unwrap();
+    assert_eq!(
+        cart,
+        json!({"name": "Cart", "id": "0b5d1b8e-6c3d-4d5a-9a41-8bdf0f3c9e01", "previousName": "Home",
+            "previousId": home["id"], "previousType": "tab"})
+    );
+    assert_eq!(entities(&sent[1], SCREEN), [&json!({"id": "0b5d1b8e-6c3d-4d5a-9a41-8bdf0f3c9e01", "name": "Cart"})]);
+    assert_eq!(pay["previousName"], "Cart");
+    assert_eq!(pay["previousId"], "0b5d1b8e-6c3d-4d5a-9a41-8bdf0f3c9e01");
+    assert!(pay.get("previousType").is_none(), "Cart had no type");
+    assert_eq!(entities(&sent[2], SCREEN), [&json!({"id": pay["id"], "name": "Pay"})]);
+}
+
+#[test]
 fn a_deep_link_goes_on_the_next_screen_view_only() {
     let h = start(DeviceFacts::default(), json!({"trackerConfig": {"screenEngagementAutotracking": false}}));
     h.call("trackDeepLinkReceivedEvent", json!([{"url": "myapp://item/7", "referrer": "https://ref.example/"}])).unwrap();

@@ -700,6 +700,15 @@ fn event_within_bounds(e: &Event) -> Result<(), TestCaseError> {
                 }
             }
         }
+        EventBody::ScreenView(sv) => {
+            let data = sv.data();
+            for (_, v) in data.as_object().into_iter().flatten() {
+                prop_assert!(v
+                    .as_str()
+                    .is_some_and(|s| s.chars().count() <= input::MAX_SCREEN_VIEW_STRING_CHARS));
+            }
+            fits_builtin_schema(tracker_core::event::SCREEN_VIEW_SCHEMA, &data)?;
+        }
         EventBody::Structured {
             category,
             action,
