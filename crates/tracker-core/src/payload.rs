@@ -169,23 +169,6 @@ fn digits(mut n: u32) -> usize {
     d
 }
 
-/// The `contexts` JSON of deferred parts.
-fn contexts_json(items: &str, session_prefix: &str, event_index: u32) -> String {
-    let mut json =
-        String::with_capacity(CONTEXTS_SCHEMA.len() + items.len() + session_prefix.len() + 40);
-    json.push_str("{\"schema\":\"");
-    json.push_str(CONTEXTS_SCHEMA);
-    json.push_str("\",\"data\":[");
-    json.push_str(items);
-    if !items.is_empty() {
-        json.push(',');
-    }
-    json.push_str(session_prefix);
-    let _ = std::fmt::Write::write_fmt(&mut json, format_args!("{event_index}"));
-    json.push_str("}}]}");
-    json
-}
-
 impl Deferred {
     /// The length of the payload [`assemble`] makes of `payload` and these
     /// parts, without making it.
@@ -215,22 +198,47 @@ pub fn assemble(payload: &str, deferred: &Deferred) -> String {
     )
 }
 
-/// [`assemble`] from the parts as they are stored.
+/// [`assemble`] from the parts as they are stored: the `contexts` JSON is
+/// base64-encoded as it is written, into the payload's one allocation.
 pub fn assemble_parts(
     payload: &str,
     items: &str,
     session_prefix: &str,
     event_index: u32,
 ) -> String {
-    let json = contexts_json(items, session_prefix, event_index);
+    use std::io::Write;
+    let json = CONTEXTS_HEAD_LEN
+        + items.len()
+        + usize::from(!items.is_empty())
+        + session_prefix.len()
+        + digits(event_index)
+        + "}}]}".len();
     let body = payload.strip_suffix('}').unwrap_or(payload);
-    let mut out = String::with_capacity(payload.len() + 16 + json.len() / 3 * 4 + 4);
+    let mut out = String::with_capacity(payload.len() + 8 + json.div_ceil(3) * 4);
     out.push_str(body);
     if payload != "{}" {
         out.push(',');
     }
     out.push_str(r#""cx":""#);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_string(json, &mut out);
+    {
+        let mut b64 = base64::write::EncoderStringWriter::from_consumer(
+            &mut out,
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        );
+        // Writing to a String cannot fail.
+        let _ = (|| -> std::io::Result<()> {
+            b64.write_all(br#"{"schema":""#)?;
+            b64.write_all(CONTEXTS_SCHEMA.as_bytes())?;
+            b64.write_all(br#"","data":["#)?;
+            b64.write_all(items.as_bytes())?;
+            if !items.is_empty() {
+                b64.write_all(b",")?;
+            }
+            b64.write_all(session_prefix.as_bytes())?;
+            write!(b64, "{event_index}}}}}]}}")
+        })();
+        b64.into_inner();
+    }
     out.push_str("\"}");
     out
 }

@@ -11,7 +11,7 @@ use crate::error::{Result, TrackerError};
 use crate::payload::{self, Deferred};
 use crate::session::SessionState;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -283,62 +283,68 @@ fn configure(conn: &Connection) -> Result<()> {
 }
 
 /// The queued events with what their payloads are assembled from.
-const QUEUED: &str =
-    "SELECT e.id, e.payload, e.entities, e.event_index, s.prefix, e.session, e.created_ms
-     FROM events e LEFT JOIN session_entities s ON s.id = e.session";
+const QUEUED: &str = "SELECT id, payload, entities, event_index, session, created_ms FROM events";
+
+/// The session entities of the queued rows read so far, by
+/// `session_entities.id`: read and checked once each (`None`: missing or
+/// unreadable), not joined to every row.
+type Prefixes = HashMap<i64, Option<String>>;
 
 /// The payload of a row of [`QUEUED`] as it is sent, if it is readable: a
-/// JSON object, with its entities put back when they were kept apart.
-/// `checked` remembers the session entities already found sound.
+/// JSON object, with its entities put back when they were kept apart. The
+/// row's text is read where SQLite holds it, not copied first.
 fn queued_payload(
+    conn: &Connection,
     row: &rusqlite::Row<'_>,
-    checked: &mut HashSet<i64>,
+    prefixes: &mut Prefixes,
     scratch: &mut String,
 ) -> rusqlite::Result<Option<String>> {
-    use rusqlite::types::Value as V;
+    use rusqlite::types::ValueRef as V;
     let is_object =
         |t: &str| t.starts_with('{') && serde_json::from_str::<serde::de::IgnoredAny>(t).is_ok();
     // Checked without building the object: only whether it is one.
-    let V::Text(payload) = row.get::<_, V>(1)? else {
+    let V::Text(payload) = row.get_ref(1)? else {
         return Ok(None);
     };
-    if !is_object(&payload) {
+    let Some(payload) = std::str::from_utf8(payload).ok().filter(|p| is_object(p)) else {
         return Ok(None);
-    }
-    match (
-        row.get::<_, V>(2)?,
-        row.get::<_, V>(3)?,
-        row.get::<_, V>(4)?,
-        row.get::<_, V>(5)?,
-    ) {
-        (V::Null, _, _, _) => Ok(Some(payload)),
-        (V::Text(items), V::Integer(index), V::Text(prefix), V::Integer(session)) => {
-            let Ok(event_index) = u32::try_from(index) else {
+    };
+    match (row.get_ref(2)?, row.get_ref(3)?, row.get_ref(4)?) {
+        (V::Null, _, _) => Ok(Some(payload.to_owned())),
+        (V::Text(items), V::Integer(index), V::Integer(session)) => {
+            let (Ok(items), Ok(event_index)) = (std::str::from_utf8(items), u32::try_from(index))
+            else {
                 return Ok(None);
             };
             let items_sound = items.is_empty() || {
                 scratch.clear();
                 scratch.push('[');
-                scratch.push_str(&items);
+                scratch.push_str(items);
                 scratch.push(']');
                 serde_json::from_str::<serde::de::IgnoredAny>(scratch).is_ok()
             };
-            let session_sound = checked.contains(&session) || {
-                let sound = is_object(&format!("{prefix}1}}}}"));
-                if sound {
-                    checked.insert(session);
+            let prefix = match prefixes.entry(session) {
+                std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+                std::collections::hash_map::Entry::Vacant(new) => {
+                    let prefix: Option<String> = conn
+                        .query_row(
+                            "SELECT prefix FROM session_entities WHERE id = ?1",
+                            params![session],
+                            |r| r.get(0),
+                        )
+                        .optional()?;
+                    new.insert(prefix.filter(|p| is_object(&format!("{p}1}}}}"))))
                 }
-                sound
             };
-            if !(items_sound && session_sound) {
-                return Ok(None);
+            match prefix {
+                Some(prefix) if items_sound => Ok(Some(payload::assemble_parts(
+                    payload,
+                    items,
+                    prefix,
+                    event_index,
+                ))),
+                _ => Ok(None),
             }
-            Ok(Some(payload::assemble_parts(
-                &payload,
-                &items,
-                &prefix,
-                event_index,
-            )))
         }
         _ => Ok(None),
     }
@@ -567,13 +573,13 @@ impl Store {
         };
         // Carried over whole: the new file starts without session entities.
         let events = {
-            let mut stmt = self.conn.prepare(&format!("{QUEUED} ORDER BY e.id"))?;
-            let (mut checked, mut scratch) = (HashSet::new(), String::new());
+            let mut stmt = self.conn.prepare(&format!("{QUEUED} ORDER BY id"))?;
+            let (mut prefixes, mut scratch) = (Prefixes::new(), String::new());
             let mut rows = stmt.query([])?;
             let mut events = Vec::new();
             while let Some(r) = rows.next()? {
-                if let Some(payload) = queued_payload(r, &mut checked, &mut scratch)? {
-                    events.push((r.get(0)?, payload, r.get(6)?));
+                if let Some(payload) = queued_payload(&self.conn, r, &mut prefixes, &mut scratch)? {
+                    events.push((r.get(0)?, payload, r.get(5)?));
                 }
             }
             events
@@ -825,11 +831,11 @@ impl Store {
         {
             let mut stmt = self
                 .conn
-                .prepare_cached(&format!("{QUEUED} ORDER BY e.id LIMIT ?1"))?;
+                .prepare_cached(&format!("{QUEUED} ORDER BY id LIMIT ?1"))?;
             let n = i64::from(limit) + i64::try_from(skip.len()).unwrap_or(0);
             let mut rows = stmt.query(params![n])?;
             let mut bytes = 0usize;
-            let (mut checked, mut scratch) = (HashSet::new(), String::new());
+            let (mut prefixes, mut scratch) = (Prefixes::new(), String::new());
             while let Some(row) = rows.next()? {
                 if good.len() >= limit as usize || (!good.is_empty() && bytes >= max_bytes) {
                     break;
@@ -838,7 +844,7 @@ impl Store {
                 if skip.contains(&id) {
                     continue;
                 }
-                match queued_payload(row, &mut checked, &mut scratch)? {
+                match queued_payload(&self.conn, row, &mut prefixes, &mut scratch)? {
                     Some(payload) => {
                         bytes = bytes.saturating_add(payload.len());
                         good.push(StoredEvent { id, payload })
