@@ -30,9 +30,6 @@ CREATE TABLE IF NOT EXISTS events (
 );
 -- The client_session entity of a session's events, up to their eventIndex.
 CREATE TABLE IF NOT EXISTS session_entities (id INTEGER PRIMARY KEY, prefix TEXT NOT NULL);
--- The age limit is applied at every commit: without this index that is a
--- scan of the whole queue, which a backlog makes slower with every event.
-CREATE INDEX IF NOT EXISTS events_created_ms ON events (created_ms);
 CREATE TABLE IF NOT EXISTS dead_events (
     id INTEGER PRIMARY KEY,
     payload BLOB,
@@ -95,6 +92,9 @@ pub struct Store {
     lock: Option<std::fs::File>,
     /// The `session_entities` row of the last deferred event committed.
     session_entity: Option<(std::sync::Arc<str>, i64)>,
+    /// The `created_ms` of the newest queued event: a new event is stored
+    /// with no earlier time, so the queue is in `created_ms` order.
+    newest_created_ms: i64,
 }
 
 /// An event to commit.
@@ -279,7 +279,23 @@ fn configure(conn: &Connection) -> Result<()> {
             conn.execute_batch(&format!("ALTER TABLE events ADD COLUMN {column} {kind}"))?;
         }
     }
+    // Files made before `created_ms` only grew along the queue had an index
+    // on it (see [`Store::commit_with`]): kept up at every insert and delete,
+    // it was a tenth of the writer's time.
+    conn.execute_batch("DROP INDEX IF EXISTS events_created_ms")?;
     Ok(())
+}
+
+/// The `created_ms` of the newest queued event (`i64::MIN` when none).
+fn newest_created_ms(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .query_row(
+            "SELECT created_ms FROM events ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(i64::MIN))
 }
 
 /// The queued events with what their payloads are assembled from.
@@ -450,6 +466,7 @@ impl Store {
         let lock = take_lock(path)?;
         let (conn, quarantined) = Self::open_or_quarantine(path, now_ms)?;
         let identity = file_id(path);
+        let newest_created_ms = newest_created_ms(&conn)?;
         Ok((
             Store {
                 conn,
@@ -457,6 +474,7 @@ impl Store {
                 identity,
                 lock: Some(lock),
                 session_entity: None,
+                newest_created_ms,
             },
             quarantined,
         ))
@@ -522,6 +540,8 @@ impl Store {
             identity,
             lock: None,
             session_entity: None,
+            // This connection does not store events.
+            newest_created_ms: i64::MIN,
         })
     }
 
@@ -559,8 +579,10 @@ impl Store {
             identity: file_id(&self.path),
             lock: Some(lock),
             session_entity: None,
+            newest_created_ms: i64::MIN,
         };
         fresh.restore(&snapshot)?;
+        fresh.newest_created_ms = newest_created_ms(&fresh.conn)?;
         *self = fresh;
         Ok(true)
     }
@@ -683,9 +705,10 @@ impl Store {
         if reports_only {
             self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
-        let (result, latest) = Self::commit_in(
+        let (result, latest, newest) = Self::commit_in(
             &mut self.conn,
             known,
+            self.newest_created_ms,
             events,
             session,
             limits,
@@ -697,6 +720,9 @@ impl Store {
         }
         // A row inserted by a transaction that failed is gone with it.
         self.session_entity = if result.is_ok() { latest } else { None };
+        if result.is_ok() {
+            self.newest_created_ms = newest;
+        }
         result
     }
 
@@ -704,12 +730,13 @@ impl Store {
     fn commit_in(
         conn: &mut Connection,
         mut known: Option<(std::sync::Arc<str>, i64)>,
+        mut newest: i64,
         events: &[NewEvent],
         session: Option<&SessionState>,
         limits: Limits,
         installed: bool,
         deliveries: &[Delivery],
-    ) -> (Result<u64>, Option<(std::sync::Arc<str>, i64)>) {
+    ) -> (Result<u64>, Option<(std::sync::Arc<str>, i64)>, i64) {
         let result = (|| {
             let tx = conn.transaction()?;
             record_all(&tx, deliveries, &mut known)?;
@@ -724,10 +751,13 @@ impl Store {
                 "INSERT INTO events (payload, created_ms, entities, session, event_index) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
                 for e in events {
+                    // Never before the event ahead of it (a clock set back).
+                    let created_ms = e.created_ms.max(newest);
+                    newest = created_ms;
                     let Some(d) = &e.deferred else {
                         insert.execute(params![
                             e.payload,
-                            e.created_ms,
+                            created_ms,
                             None::<&str>,
                             None::<i64>,
                             None::<i64>
@@ -753,7 +783,7 @@ impl Store {
                     };
                     insert.execute(params![
                         e.payload,
-                        e.created_ms,
+                        created_ms,
                         d.items,
                         session_id,
                         d.event_index
@@ -768,8 +798,13 @@ impl Store {
                     params![json],
                 )?;
             }
+            // The queue is in `created_ms` order: the events too old are the
+            // ones ahead of the first that is not, found by walking from the
+            // head (one row when none is too old; no index to keep up).
             let mut dropped = tx.execute(
-                "DELETE FROM events WHERE created_ms < ?1",
+                "DELETE FROM events WHERE id < coalesce(
+                     (SELECT id FROM events WHERE created_ms >= ?1 ORDER BY id LIMIT 1),
+                     (SELECT max(id) + 1 FROM events))",
                 params![limits.oldest_ms],
             )?;
             let max = i64::try_from(limits.max_events).unwrap_or(i64::MAX);
@@ -796,7 +831,7 @@ impl Store {
             tx.commit()?;
             Ok(dropped)
         })();
-        (result, known)
+        (result, known, newest)
     }
 
     /// Whether this database recorded the `application_install` event.
@@ -1340,6 +1375,72 @@ mod tests {
         assert_eq!(batch.len(), 2);
         assert_eq!(s.dead_count().unwrap(), 1);
         assert_eq!(s.count().unwrap(), 2);
+    }
+
+    #[test]
+    fn events_older_than_the_age_limit_are_dropped_and_a_clock_set_back_never_reorders_them() {
+        let p = database_path(&tmp(), "ns");
+        let (mut s, _) = Store::open(&p, 0).unwrap();
+        let at = |oldest_ms| Limits {
+            max_events: u64::MAX,
+            oldest_ms,
+        };
+        let created = |s: &Store| -> Vec<i64> {
+            let mut stmt = s
+                .conn
+                .prepare("SELECT created_ms FROM events ORDER BY id")
+                .unwrap();
+            let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+            rows.map(Result::unwrap).collect()
+        };
+        let rows: Vec<(String, i64)> = (1..=10)
+            .map(|i| (format!("{{\"n\":{i}}}"), i * 100))
+            .collect();
+        assert_eq!(s.commit(&rows, None, at(i64::MIN)).unwrap(), 0);
+        // Those created before 600 go, counted; the rest stay.
+        assert_eq!(s.commit(&[], None, at(600)).unwrap(), 5);
+        assert_eq!(created(&s), [600, 700, 800, 900, 1000]);
+        assert_eq!(s.stats().unwrap().dropped.store_limit, 5);
+        // The clock set back: an event is stored no earlier than the one
+        // ahead of it, so the queue stays in time order.
+        s.commit(&[("{\"n\":0}".into(), 50)], None, at(i64::MIN))
+            .unwrap();
+        assert_eq!(created(&s), [600, 700, 800, 900, 1000, 1000]);
+        // Also after reopening (the newest time is read from the file).
+        drop(s);
+        let (mut s, _) = Store::open(&p, 0).unwrap();
+        s.commit(&[("{\"n\":-1}".into(), 60)], None, at(i64::MIN))
+            .unwrap();
+        assert_eq!(created(&s), [600, 700, 800, 900, 1000, 1000, 1000]);
+        assert_eq!(s.commit(&[], None, at(1000)).unwrap(), 4);
+        assert_eq!(s.commit(&[], None, at(1001)).unwrap(), 3, "all are too old");
+        assert_eq!(s.count().unwrap(), 0);
+        assert_eq!(s.stats().unwrap().dropped.store_limit, 12);
+    }
+
+    #[test]
+    fn the_index_on_created_ms_of_an_older_file_is_dropped() {
+        let p = database_path(&tmp(), "ns");
+        {
+            let conn = Connection::open(&p).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, payload TEXT NOT NULL, created_ms INTEGER NOT NULL);
+                 CREATE INDEX events_created_ms ON events (created_ms);
+                 INSERT INTO events (payload, created_ms) VALUES ('{\"e\":\"se\"}', 1);",
+            )
+            .unwrap();
+        }
+        let (s, _) = Store::open(&p, 0).unwrap();
+        let indices: i64 = s
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(indices, 0);
+        assert_eq!(s.count().unwrap(), 1, "the event is kept");
     }
 
     #[test]
