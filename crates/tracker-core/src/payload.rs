@@ -8,7 +8,7 @@
 
 use crate::config::TrackerConfig;
 use crate::enrich::Additions;
-use crate::event::{Event, EventBody, SCREEN_VIEW_SCHEMA};
+use crate::event::{Event, EventBody, ScreenView, SCREEN_VIEW_SCHEMA};
 use crate::session::{ClientSession, CLIENT_SESSION_SCHEMA};
 use base64::Engine;
 use serde::Serialize;
@@ -94,6 +94,11 @@ impl<'a> Fields<'a> {
         let mut json = Vec::with_capacity(JSON_CAPACITY);
         // Writing to a Vec cannot fail.
         let _ = serde_json::to_writer(&mut json, value);
+        self.put_json_text(b64, enc_key, plain_key, json);
+    }
+
+    /// [`Fields::put_json`] of JSON already written.
+    fn put_json_text(&mut self, b64: bool, enc_key: &'a str, plain_key: &'a str, json: Vec<u8>) {
         if b64 {
             let mut encoded = String::with_capacity(json.len().div_ceil(3) * 4);
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_string(&json, &mut encoded);
@@ -352,19 +357,7 @@ pub fn build_deferred(
         }
         EventBody::ScreenView(sv) => {
             f.put("e", "ue");
-            let inner = Sdj {
-                schema: SCREEN_VIEW_SCHEMA,
-                data: &**sv,
-            };
-            f.put_json(
-                b64,
-                "ue_px",
-                "ue_pr",
-                &Sdj {
-                    schema: UNSTRUCT_EVENT_SCHEMA,
-                    data: &inner,
-                },
-            );
+            f.put_json_text(b64, "ue_px", "ue_pr", screen_view_json(sv));
         }
         EventBody::Structured {
             category,
@@ -482,6 +475,38 @@ pub fn build_deferred(
         );
     }
     (f.write(), None)
+}
+
+/// The `unstruct_event` JSON of a screen view, written directly: the
+/// schemas are constants and the `id` a UUID the parser made or checked
+/// (lower case hex and dashes), so only the other strings go through the
+/// JSON escaper. The same bytes as serde makes of it (a unit test checks).
+fn screen_view_json(sv: &ScreenView) -> Vec<u8> {
+    let mut out = Vec::with_capacity(JSON_CAPACITY);
+    out.extend_from_slice(br#"{"schema":""#);
+    out.extend_from_slice(UNSTRUCT_EVENT_SCHEMA.as_bytes());
+    out.extend_from_slice(br#"","data":{"schema":""#);
+    out.extend_from_slice(SCREEN_VIEW_SCHEMA.as_bytes());
+    out.extend_from_slice(br#"","data":{"id":""#);
+    debug_assert!(sv.id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'));
+    out.extend_from_slice(sv.id.as_bytes());
+    out.extend_from_slice(br#"","name":"#);
+    // Writing a string to a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut out, &sv.name);
+    for (key, value) in [
+        (r#","previousId":"#, &sv.previous_id),
+        (r#","previousName":"#, &sv.previous_name),
+        (r#","previousType":"#, &sv.previous_type),
+        (r#","transitionType":"#, &sv.transition_type),
+        (r#","type":"#, &sv.screen_type),
+    ] {
+        if let Some(value) = value {
+            out.extend_from_slice(key.as_bytes());
+            let _ = serde_json::to_writer(&mut out, value);
+        }
+    }
+    out.extend_from_slice(b"}}}");
+    out
 }
 
 /// The parts of [`Deferred`]; `None` if the session entity does not end
@@ -751,6 +776,36 @@ mod tests {
         assert!(payload.contains("\"co\""));
         let (_, deferred) = build_deferred(&source, &event, "e", 5, None, &a, Some(&mut cache));
         assert!(deferred.is_none());
+    }
+
+    #[test]
+    fn a_screen_view_is_written_as_serde_writes_it() {
+        use crate::event::ScreenView;
+        let text = |i: usize, bit: usize, v: &str| (i & (1 << bit) != 0).then(|| v.to_string());
+        for i in 0..32 {
+            let sv = ScreenView {
+                id: "4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c".into(),
+                name: "Home \"1\" \\ \u{1} é 🙂".into(),
+                previous_id: text(i, 0, "not \"a\" uuid"),
+                previous_name: text(i, 1, "Prev\n"),
+                previous_type: text(i, 2, "tab\t"),
+                transition_type: text(i, 3, "push"),
+                screen_type: text(i, 4, "</script>"),
+            };
+            let serde = serde_json::to_vec(&Sdj {
+                schema: UNSTRUCT_EVENT_SCHEMA,
+                data: &Sdj {
+                    schema: SCREEN_VIEW_SCHEMA,
+                    data: &sv,
+                },
+            })
+            .unwrap();
+            assert_eq!(
+                String::from_utf8(screen_view_json(&sv)).unwrap(),
+                String::from_utf8(serde).unwrap(),
+                "fields {i:05b}"
+            );
+        }
     }
 
     #[test]
