@@ -227,7 +227,47 @@ pub struct GlobalContexts {
     /// The tag they are removed by.
     pub tag: String,
     /// The entities (shared with every event they go on).
-    pub entities: Vec<Arc<SelfDescribing>>,
+    pub entities: Vec<Arc<Added>>,
+}
+
+/// An entity the tracker adds to events (the fixed, global, screen, deep
+/// link and summary entities): shared by the events it goes on, and
+/// serialised once for all of them (the platform and application entities
+/// go on every event, the screen entity on every event on that screen).
+#[derive(Debug)]
+pub struct Added {
+    /// The entity.
+    pub entity: SelfDescribing,
+    /// Its JSON, made the first time an event needs it.
+    json: std::sync::OnceLock<String>,
+}
+
+impl Added {
+    /// Shares `entity`.
+    pub fn new(entity: SelfDescribing) -> Arc<Added> {
+        Arc::new(Added {
+            entity,
+            json: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The entity as JSON, `{"schema":...,"data":...}`, made once.
+    pub fn json(&self) -> &str {
+        self.json
+            .get_or_init(|| serde_json::to_string(&self.entity).unwrap_or_default())
+    }
+}
+
+impl PartialEq for Added {
+    fn eq(&self, other: &Added) -> bool {
+        self.entity == other.entity
+    }
+}
+
+impl serde::Serialize for Added {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.entity.serialize(s)
+    }
 }
 
 /// Parses `{tag, globalContexts: [...]}` (an item of `gcConfig`, or the
@@ -291,7 +331,7 @@ pub fn parse_global_contexts(what: &str, v: Value) -> Result<GlobalContexts> {
                 },
             )
         })
-        .map(|e| e.map(Arc::new))
+        .map(|e| e.map(Added::new))
         .collect::<Result<Vec<_>>>()?;
     Ok(GlobalContexts { tag, entities })
 }
@@ -462,7 +502,7 @@ struct Screen {
     /// The screen entity, its data `id`, `name`, `type` (shared with the
     /// events it goes on, and with the copy of the enricher the writer
     /// keeps to undo a refused event).
-    entity: Arc<SelfDescribing>,
+    entity: Arc<Added>,
     /// Screen engagement so far.
     summary: Summary,
 }
@@ -564,7 +604,7 @@ pub struct Additions {
     pub fields: Vec<(&'static str, String)>,
     /// Entities, after the app's own (shared: the fixed, global and screen
     /// entities are not copied for every event).
-    pub entities: Vec<Arc<SelfDescribing>>,
+    pub entities: Vec<Arc<Added>>,
 }
 
 /// What becomes of one tracked event.
@@ -591,7 +631,7 @@ pub(crate) struct Enricher {
     anonymise: bool,
     global: Arc<Vec<GlobalContexts>>,
     /// The gdpr entity, application entity and platform entity: fixed per tracker.
-    fixed: Arc<Vec<Arc<SelfDescribing>>>,
+    fixed: Arc<Vec<Arc<Added>>>,
     screen: Option<Screen>,
     deep_link: Option<Value>,
     in_background: bool,
@@ -646,7 +686,7 @@ impl Enricher {
             subject,
             anonymise: t.user_anonymisation,
             global: Arc::new(config.global_contexts.clone()),
-            fixed: Arc::new(fixed.into_iter().map(Arc::new).collect()),
+            fixed: Arc::new(fixed.into_iter().map(Added::new).collect()),
             screen: None,
             deep_link: None,
             in_background,
@@ -766,6 +806,7 @@ impl Enricher {
                 // hold other values than strings: those are not copied.
                 let was = |k: &str| {
                     prev.entity
+                        .entity
                         .data
                         .get(k)
                         .and_then(Value::as_str)
@@ -801,7 +842,7 @@ impl Enricher {
                             ("type", "previousType"),
                         ] {
                             if let (Some(v), false) =
-                                (prev.entity.data.get(from), data.contains_key(to))
+                                (prev.entity.entity.data.get(from), data.contains_key(to))
                             {
                                 data.insert(to.into(), v.clone());
                             }
@@ -845,8 +886,8 @@ impl Enricher {
                 out.entities.push(Arc::clone(&screen.entity));
             }
         }
-        out.entities.extend(deep_link.map(Arc::new));
-        out.entities.extend(summary.map(Arc::new));
+        out.entities.extend(deep_link.map(Added::new));
+        out.entities.extend(summary.map(Added::new));
         out
     }
 
@@ -866,7 +907,7 @@ impl Enricher {
             ..Summary::default()
         };
         self.screen = Some(Screen {
-            entity: Arc::new(SelfDescribing {
+            entity: Added::new(SelfDescribing {
                 schema: SCREEN_SCHEMA.into(),
                 data: Value::Object(entity),
             }),

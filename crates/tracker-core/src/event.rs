@@ -48,7 +48,7 @@ pub const NOTIFICATION_TRIGGERS: [&str; 5] =
     ["push", "location", "calendar", "timeInterval", "other"];
 
 /// A self-describing JSON: an event body or an entity.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SelfDescribing {
     /// An `iglu:vendor/name/format/model-revision-addition` URI.
     pub schema: String,

@@ -7,7 +7,7 @@
 //! belongs to the moment of sending.
 
 use crate::config::TrackerConfig;
-use crate::enrich::Additions;
+use crate::enrich::{Added, Additions};
 use crate::event::{Event, EventBody, ScreenView, SCREEN_VIEW_SCHEMA};
 use crate::session::{ClientSession, CLIENT_SESSION_SCHEMA};
 use base64::Engine;
@@ -444,13 +444,13 @@ pub fn build_deferred(
     let mut entities: Vec<Entity<'_>> = event
         .contexts
         .iter()
-        .chain(additions.entities.iter().map(|c| &**c))
         .map(|c| {
             Entity::App(Sdj {
                 schema: &c.schema,
                 data: &c.data,
             })
         })
+        .chain(additions.entities.iter().map(|a| Entity::Added(a)))
         .collect();
     if let (Some(prefix), true, Some(s)) = (prefix, b64, session) {
         if let Some(deferred) = defer_entities(&entities, s, prefix) {
@@ -521,7 +521,11 @@ fn defer_entities(
         if i > 0 {
             items.push(b',');
         }
-        serde_json::to_writer(&mut items, e).ok()?;
+        match e {
+            // Serialised once for every event it goes on.
+            Entity::Added(a) => items.extend_from_slice(a.json().as_bytes()),
+            e => serde_json::to_writer(&mut items, e).ok()?,
+        }
     }
     Some(Deferred {
         items: String::from_utf8(items).ok()?,
@@ -535,6 +539,7 @@ fn defer_entities(
 #[serde(untagged)]
 enum Entity<'a> {
     App(Sdj<'a, Value>),
+    Added(&'a Added),
     Session(Sdj<'a, ClientSession>),
 }
 
@@ -693,7 +698,20 @@ mod tests {
                     first_event_timestamp: "2026-12-03T10:00:00.000Z".into(),
                     event_index: index,
                 };
-                let additions = Additions::default();
+                // Without added entities, and with some (shared ones are
+                // serialised once: the second event on them uses that).
+                let added = crate::enrich::Added::new(crate::event::SelfDescribing {
+                    schema: "iglu:com.acme/added/jsonschema/1-0-0".into(),
+                    data: json!({"b": "\u{1}😀", "n": 1.5}),
+                });
+                let additions = if n % 2 == 0 {
+                    Additions::default()
+                } else {
+                    Additions {
+                        fields: Vec::new(),
+                        entities: vec![Arc::clone(&added), added],
+                    }
+                };
                 let whole = build(&source, &event, "e", 5, Some(&session), &additions);
                 let (payload, deferred) = build_deferred(
                     &source,
