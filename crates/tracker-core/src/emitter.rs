@@ -9,7 +9,8 @@
 //! end after its current request, without joining it, so a hung collector
 //! never holds up `removeTracker` or the next tracker of the namespace. The
 //! stop does close the emitter's connection to the file (waiting at most for
-//! a read in progress), so once a tracker is stopped its files can go.
+//! a read in progress) unless requests are out, and the file is never opened
+//! again after it, so once a tracker is stopped its directory can go.
 
 use crate::clock::Clock;
 use crate::config::{
@@ -279,17 +280,20 @@ struct Shared {
     /// The emitter's connection, held while it reads or writes; here rather
     /// than on the thread so that the stop closes it at once, not when the
     /// thread next runs (the app may delete the directory as soon as the
-    /// stop is answered, and a late close, or a late first open, would
-    /// create the `-wal` and `-shm` files again).
+    /// stop is answered, and a late first open would create the `-wal` and
+    /// `-shm` files again under it). A pass whose requests are out at the
+    /// stop keeps it open to record what they delivered, then closes it.
     files: Mutex<Files>,
 }
 
 #[derive(Default)]
 struct Files {
     store: Option<Store>,
-    /// The tracker stopped: the file is opened again only to record what a
-    /// request in flight at the stop delivered or dropped.
+    /// The tracker stopped: the file is never opened again.
     closed: bool,
+    /// Requests of a pass are out: a stop leaves the connection open until
+    /// the pass has recorded what they delivered (then it closes).
+    sending: bool,
 }
 
 /// Handle to a tracker's emitter thread.
@@ -374,7 +378,11 @@ impl Emitter {
         let closing = {
             let mut files = self.shared.files.lock().unwrap_or_else(|p| p.into_inner());
             files.closed = true;
-            files.store.take()
+            if files.sending {
+                None
+            } else {
+                files.store.take()
+            }
         };
         drop(closing);
         for w in waiting {
@@ -555,16 +563,20 @@ impl Worker {
     }
 
     /// Runs `f` on the emitter's connection, opened again if the file was
-    /// replaced. Once the tracker has stopped, only a report that removes
-    /// events (`after_stop`) opens the file, and closes it again at once.
+    /// replaced. Once the tracker has stopped, the file is not opened
+    /// again: only a report that removes events (`after_stop`) uses the
+    /// connection a pass in flight at the stop kept open.
     fn with_store<T>(
         &self,
         after_stop: bool,
         f: impl FnOnce(&mut Store) -> Result<T>,
     ) -> Result<T> {
         let mut files = self.shared.files.lock().unwrap_or_else(|p| p.into_inner());
-        if files.closed && !after_stop {
-            return Err(TrackerError::ShutDown);
+        if files.closed {
+            return match (after_stop, files.store.as_mut()) {
+                (true, Some(store)) => f(store),
+                _ => Err(TrackerError::ShutDown),
+            };
         }
         if files.store.as_ref().is_some_and(Store::moved_away) {
             files.store = None;
@@ -573,11 +585,25 @@ impl Worker {
             Some(store) => store,
             empty => empty.insert(Store::open_existing(&self.db_path)?),
         };
-        let result = f(store);
+        f(store)
+    }
+
+    /// The pass's requests go out: a stop from now on leaves the connection
+    /// open for their reports. False once the tracker has stopped.
+    fn begin_sending(&self) -> bool {
+        let mut files = self.shared.files.lock().unwrap_or_else(|p| p.into_inner());
+        files.sending = !files.closed;
+        files.sending
+    }
+
+    /// The pass recorded what its requests did; after a stop, the
+    /// connection closes now.
+    fn end_sending(&self) {
+        let mut files = self.shared.files.lock().unwrap_or_else(|p| p.into_inner());
+        files.sending = false;
         if files.closed {
             files.store = None;
         }
-        result
     }
 
     /// A storage error ends the pass like a failed request (the stop's
@@ -644,9 +670,13 @@ impl Worker {
                 }
                 return Ok(());
             }
+            if !self.begin_sending() {
+                return Err(Stop::ShutDown);
+            }
             let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();
             CLAIMS.with(&self.db_path, |c| c.in_flight.extend(&ids));
             let result = self.send_batch(batch, more_queued, &mut removed_any);
+            self.end_sending();
             CLAIMS.with(&self.db_path, |c| {
                 // Each id looked up once: a retain over `ids` cost a pass
                 // 16 x 25 squared comparisons.
@@ -706,8 +736,9 @@ impl Worker {
 
     /// Hands `report` to the writer, or records it here once the writer has
     /// stopped: what a request in flight at the stop delivered or dropped,
-    /// so the next tracker does not send it again (a failure or a drain
-    /// after the stop is left to the next tracker's emitter).
+    /// on the connection its pass kept open, so the next tracker does not
+    /// send it again (a failure or a drain after the stop is left to the
+    /// next tracker's emitter).
     fn report(&mut self, report: Delivery) -> Result<()> {
         let Err(report) = self.handoff.hand(report) else {
             return Ok(());

@@ -83,6 +83,9 @@ pub struct Loaded {
     pub quarantined: Option<PathBuf>,
 }
 
+/// The `session_entities` row last written: its prefix and id.
+type KnownEntity = Option<(std::sync::Arc<str>, i64)>;
+
 /// A connection to one namespace's database.
 pub struct Store {
     conn: Connection,
@@ -91,7 +94,7 @@ pub struct Store {
     /// The writer's lock on `<file>.lock` (see [`Store::open`]).
     lock: Option<std::fs::File>,
     /// The `session_entities` row of the last deferred event committed.
-    session_entity: Option<(std::sync::Arc<str>, i64)>,
+    session_entity: KnownEntity,
     /// The `created_ms` of the newest queued event: a new event is stored
     /// with no earlier time, so the queue is in `created_ms` order.
     newest_created_ms: i64,
@@ -729,14 +732,14 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     fn commit_in(
         conn: &mut Connection,
-        mut known: Option<(std::sync::Arc<str>, i64)>,
+        mut known: KnownEntity,
         mut newest: i64,
         events: &[NewEvent],
         session: Option<&SessionState>,
         limits: Limits,
         installed: bool,
         deliveries: &[Delivery],
-    ) -> (Result<u64>, Option<(std::sync::Arc<str>, i64)>, i64) {
+    ) -> (Result<u64>, KnownEntity, i64) {
         let result = (|| {
             let tx = conn.transaction()?;
             record_all(&tx, deliveries, &mut known)?;
@@ -1010,11 +1013,7 @@ fn forget_session_entities(conn: &Connection) -> Result<i64> {
 /// Records delivery reports in order within the transaction of `conn`;
 /// `known` (the last session entity row used) is forgotten when a drain
 /// deletes it.
-fn record_all(
-    conn: &Connection,
-    deliveries: &[Delivery],
-    known: &mut Option<(std::sync::Arc<str>, i64)>,
-) -> Result<()> {
+fn record_all(conn: &Connection, deliveries: &[Delivery], known: &mut KnownEntity) -> Result<()> {
     for d in deliveries {
         if let Delivery::Drained = d {
             let keep_from = forget_session_entities(conn)?;

@@ -409,3 +409,102 @@ fn a_stopped_tracker_has_closed_its_files_when_the_stop_is_answered() {
         "the last round's event stays queued"
     );
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_request_out_at_the_stop_creates_no_file_after_it() {
+    // The app deletes the tracker's files as soon as the stop is answered
+    // (a JUnit @TempDir does, one file after the other) while a request is
+    // still out: when it returns, the old emitter records it on the
+    // connection it kept, and no file is created again. Here the database
+    // file itself is left, as if the deletion had not reached it yet: a new
+    // connection to it would create the -wal and -shm files again.
+    let mut h = Harness::start(json!({}));
+    let (entered_tx, entered_rx) = std::sync::mpsc::channel::<()>();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let mut held = Some((entered_tx, release_rx));
+    h.collector.on_accept(move || {
+        if let Some((entered, release)) = held.take() {
+            let _ = entered.send(());
+            let _ = release.recv_timeout(Duration::from_secs(10));
+        }
+    });
+    h.structured("answered after the files are gone");
+    entered_rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the request reached the collector");
+    h.stop();
+    let db = h.db_path();
+    let others = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(&h.dir)
+            .expect("list the directory")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| *p != db)
+            .collect()
+    };
+    for f in others() {
+        std::fs::remove_file(&f).expect("delete a file after the stop");
+    }
+    // Files created under the directory from now on, even for a moment.
+    let created = CreatedFiles::watch(&h.dir);
+    release_tx.send(()).expect("release the answer");
+    eventually("the old emitter closed its connection", || {
+        open_files_under(&h.dir).is_empty()
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(
+        created.names(),
+        Vec::<String>::new(),
+        "nothing was created again"
+    );
+    assert_eq!(others(), Vec::<std::path::PathBuf>::new());
+    assert_eq!(h.collector.events().len(), 1, "the request was answered");
+}
+
+/// The names of the files created in a directory while this watches it
+/// (Linux inotify, `IN_CREATE`).
+#[cfg(target_os = "linux")]
+struct CreatedFiles(i32);
+
+#[cfg(target_os = "linux")]
+impl CreatedFiles {
+    fn watch(dir: &std::path::Path) -> CreatedFiles {
+        use std::os::unix::ffi::OsStrExt;
+        let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).expect("a path");
+        // SAFETY: plain system calls on a descriptor this owns.
+        unsafe {
+            let fd = libc::inotify_init1(libc::IN_NONBLOCK | libc::IN_CLOEXEC);
+            assert!(fd >= 0, "inotify_init1");
+            assert!(
+                libc::inotify_add_watch(fd, path.as_ptr(), libc::IN_CREATE) >= 0,
+                "inotify_add_watch"
+            );
+            CreatedFiles(fd)
+        }
+    }
+
+    fn names(&self) -> Vec<String> {
+        let mut buf = vec![0u8; 64 * 1024];
+        // SAFETY: reads into a buffer this owns; the events are parsed within what was read.
+        let n = unsafe { libc::read(self.0, buf.as_mut_ptr().cast(), buf.len()) };
+        let mut names = Vec::new();
+        let mut at = 0usize;
+        let header = std::mem::size_of::<libc::inotify_event>();
+        while n > 0 && at + header <= n as usize {
+            let len = u32::from_ne_bytes(buf[at + 12..at + 16].try_into().expect("len")) as usize;
+            let name = &buf[at + header..at + header + len];
+            let end = name.iter().position(|b| *b == 0).unwrap_or(len);
+            names.push(String::from_utf8_lossy(&name[..end]).into_owned());
+            at += header + len;
+        }
+        names
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl Drop for CreatedFiles {
+    fn drop(&mut self) {
+        // SAFETY: closes the descriptor this owns, once.
+        unsafe { libc::close(self.0) };
+    }
+}
