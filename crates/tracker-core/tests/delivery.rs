@@ -311,13 +311,10 @@ fn an_endpoint_whose_host_does_not_resolve_keeps_its_events_and_says_why() {
     assert!(h.collector.requests().is_empty());
 }
 
-#[test]
-fn what_arrives_after_its_tracker_stopped_is_removed_by_the_old_emitter() {
-    // The emitter hands what the collector received to the writer, which
-    // removes it with its next commit. Here the answer comes only after the
-    // tracker stopped (its writer is gone): the old emitter removes the events
-    // itself, so the next tracker of the namespace does not send them again.
-    let mut h = Harness::start(json!({}));
+/// Tracks a structured event whose request the collector holds, and stops
+/// the tracker while it is out; sending on the returned channel lets the
+/// collector answer.
+fn stop_with_a_request_out(h: &mut Harness, action: &str) -> std::sync::mpsc::Sender<()> {
     let (entered_tx, entered_rx) = std::sync::mpsc::channel::<()>();
     let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
     let mut held = Some((entered_tx, release_rx));
@@ -327,11 +324,22 @@ fn what_arrives_after_its_tracker_stopped_is_removed_by_the_old_emitter() {
             let _ = release.recv_timeout(Duration::from_secs(10));
         }
     });
-    h.structured("answered late");
+    h.structured(action);
     entered_rx
         .recv_timeout(Duration::from_secs(10))
         .expect("the request reached the collector");
     h.stop();
+    release_tx
+}
+
+#[test]
+fn what_arrives_after_its_tracker_stopped_is_removed_by_the_old_emitter() {
+    // The emitter hands what the collector received to the writer, which
+    // removes it with its next commit. Here the answer comes only after the
+    // tracker stopped (its writer is gone): the old emitter removes the events
+    // itself, so the next tracker of the namespace does not send them again.
+    let mut h = Harness::start(json!({}));
+    let release_tx = stop_with_a_request_out(&mut h, "answered late");
     release_tx.send(()).expect("release the answer");
     let db = h.db_path();
     eventually("the old emitter removed what arrived", || {
@@ -420,20 +428,7 @@ fn a_request_out_at_the_stop_creates_no_file_after_it() {
     // file itself is left, as if the deletion had not reached it yet: a new
     // connection to it would create the -wal and -shm files again.
     let mut h = Harness::start(json!({}));
-    let (entered_tx, entered_rx) = std::sync::mpsc::channel::<()>();
-    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
-    let mut held = Some((entered_tx, release_rx));
-    h.collector.on_accept(move || {
-        if let Some((entered, release)) = held.take() {
-            let _ = entered.send(());
-            let _ = release.recv_timeout(Duration::from_secs(10));
-        }
-    });
-    h.structured("answered after the files are gone");
-    entered_rx
-        .recv_timeout(Duration::from_secs(10))
-        .expect("the request reached the collector");
-    h.stop();
+    let release_tx = stop_with_a_request_out(&mut h, "answered after the files are gone");
     let db = h.db_path();
     let others = || -> Vec<std::path::PathBuf> {
         std::fs::read_dir(&h.dir)
