@@ -97,6 +97,24 @@ impl<'a> Fields<'a> {
         self.put_json_text(b64, enc_key, plain_key, json);
     }
 
+    /// A self-describing event: `e=ue` and its `unstruct_event` JSON.
+    fn put_unstruct(&mut self, b64: bool, event: &'a crate::event::SelfDescribing) {
+        self.put("e", "ue");
+        let inner = Sdj {
+            schema: &event.schema,
+            data: &event.data,
+        };
+        self.put_json(
+            b64,
+            "ue_px",
+            "ue_pr",
+            &Sdj {
+                schema: UNSTRUCT_EVENT_SCHEMA,
+                data: &inner,
+            },
+        );
+    }
+
     /// [`Fields::put_json`] of JSON already written.
     fn put_json_text(&mut self, b64: bool, enc_key: &'a str, plain_key: &'a str, json: Vec<u8>) {
         if b64 {
@@ -248,21 +266,6 @@ pub fn assemble_parts(
     out
 }
 
-/// Builds the payload of one event as a JSON object string (without `stm`).
-///
-/// It is written directly, field by field: each event is serialised once,
-/// here, and stored and sent as this string.
-pub fn build(
-    source: &Source<'_>,
-    event: &Event,
-    eid: &str,
-    dtm_ms: i64,
-    session: Option<&ClientSession>,
-    additions: &Additions,
-) -> String {
-    build_deferred(source, event, eid, dtm_ms, session, additions, None).0
-}
-
 /// The serialised `client_session` entity of the last event, up to its
 /// `eventIndex`: the same for all the events of a session, so it is made
 /// once per session rather than once per event.
@@ -314,10 +317,14 @@ impl SessionPrefix {
     }
 }
 
-/// [`build`], with the entities kept apart ([`Deferred`]) when `prefix` is
-/// given (it keeps the session entity's start from one event to the next),
-/// the event has a session entity and entities are base64-encoded.
-pub fn build_deferred(
+/// Builds the payload of one event as a JSON object string (without `stm`).
+///
+/// It is written directly, field by field: each event is serialised once,
+/// here, and stored and sent as this string. The entities are kept apart
+/// ([`Deferred`]) when `prefix` is given (it keeps the session entity's
+/// start from one event to the next), the event has a session entity and
+/// entities are base64-encoded; otherwise the payload holds them.
+pub fn build(
     source: &Source<'_>,
     event: &Event,
     eid: &str,
@@ -340,20 +347,7 @@ pub fn build_deferred(
     let b64 = source.config.base64_encoding;
     match &event.body {
         EventBody::SelfDescribing(sd) => {
-            f.put("e", "ue");
-            let inner = Sdj {
-                schema: &sd.schema,
-                data: &sd.data,
-            };
-            f.put_json(
-                b64,
-                "ue_px",
-                "ue_pr",
-                &Sdj {
-                    schema: UNSTRUCT_EVENT_SCHEMA,
-                    data: &inner,
-                },
-            );
+            f.put_unstruct(b64, sd);
         }
         EventBody::ScreenView(sv) => {
             f.put("e", "ue");
@@ -390,20 +384,7 @@ pub fn build_deferred(
             url,
             referrer,
         } => {
-            f.put("e", "ue");
-            let inner = Sdj {
-                schema: &event.schema,
-                data: &event.data,
-            };
-            f.put_json(
-                b64,
-                "ue_px",
-                "ue_pr",
-                &Sdj {
-                    schema: UNSTRUCT_EVENT_SCHEMA,
-                    data: &inner,
-                },
-            );
+            f.put_unstruct(b64, event);
             if !url.is_empty() {
                 f.put("url", url.as_str());
             }
@@ -712,8 +693,8 @@ mod tests {
                         entities: vec![Arc::clone(&added), added],
                     }
                 };
-                let whole = build(&source, &event, "e", 5, Some(&session), &additions);
-                let (payload, deferred) = build_deferred(
+                let whole = build(&source, &event, "e", 5, Some(&session), &additions, None).0;
+                let (payload, deferred) = build(
                     &source,
                     &event,
                     "e",
@@ -724,7 +705,7 @@ mod tests {
                 );
                 let deferred = deferred.expect("deferred");
                 let mut new_cache = SessionPrefix::default();
-                let fresh = build_deferred(
+                let fresh = build(
                     &source,
                     &event,
                     "e",
@@ -781,7 +762,7 @@ mod tests {
         };
         let a = Additions::default();
         let mut cache = SessionPrefix::default();
-        let (payload, deferred) = build_deferred(
+        let (payload, deferred) = build(
             &source,
             &event,
             "e",
@@ -792,7 +773,7 @@ mod tests {
         );
         assert!(deferred.is_none());
         assert!(payload.contains("\"co\""));
-        let (_, deferred) = build_deferred(&source, &event, "e", 5, None, &a, Some(&mut cache));
+        let (_, deferred) = build(&source, &event, "e", 5, None, &a, Some(&mut cache));
         assert!(deferred.is_none());
     }
 
@@ -852,14 +833,18 @@ mod tests {
             .split()
             .iter()
             .map(|e| {
-                serde_json::from_str(&build(
-                    &source,
-                    e,
-                    "4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c",
-                    5,
-                    None,
-                    &Additions::default(),
-                ))
+                serde_json::from_str(
+                    &build(
+                        &source,
+                        e,
+                        "4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c",
+                        5,
+                        None,
+                        &Additions::default(),
+                        None,
+                    )
+                    .0,
+                )
                 .unwrap()
             })
             .collect()

@@ -201,7 +201,7 @@ impl Writer {
         // apart (payload::Deferred), the session entity once per session.
         let prefix = (self.config.network.method == HttpMethod::Post).then_some(&mut self.prefix);
         let (built, deferred) =
-            payload::build_deferred(&source, &event, eid, dtm, entity, &additions, prefix);
+            payload::build(&source, &event, eid, dtm, entity, &additions, prefix);
         let (size, limit, name) = match self.config.network.method {
             HttpMethod::Post => (
                 deferred

@@ -820,7 +820,9 @@ fn event_within_bounds(e: &Event) -> Result<(), TestCaseError> {
         1_700_000_000_000,
         None,
         &Default::default(),
-    );
+        None,
+    )
+    .0;
     prop_assert!(serde_json::from_str::<Map<String, Value>>(&built).is_ok());
     Ok(())
 }
