@@ -62,37 +62,24 @@ pub struct SelfDescribing {
 /// Typed rather than a map of JSON values: a screen view is parsed on the
 /// caller's thread and enriched (the previous screen's fields), serialised
 /// and freed on the writer's, and a map's keys, nodes and values were most
-/// of a screen view's cost there. Serialised with its fields in the order a
-/// map of them had (by name), so the payload is the same.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// of a screen view's cost there. The payload writes it with its fields in
+/// the order a map of them had (by name), so the stored bytes are the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScreenView {
     /// `id`: a UUID in lower case, made when the app gives none.
     pub id: String,
     /// `name`
     pub name: String,
     /// `previousId`: given by the app, or the previous screen's.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_id: Option<String>,
     /// `previousName`: given by the app, or the previous screen's.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_name: Option<String>,
     /// `previousType`: given by the app, or the previous screen's.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_type: Option<String>,
     /// `transitionType`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transition_type: Option<String>,
     /// `type`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub screen_type: Option<String>,
-}
-
-impl ScreenView {
-    /// The data as a JSON object, as it goes on the wire.
-    pub fn data(&self) -> Value {
-        serde_json::to_value(self).unwrap_or_default()
-    }
 }
 
 /// The kinds of event the tracker sends.
@@ -1368,52 +1355,21 @@ mod tests {
     }
 
     #[test]
-    fn a_typed_screen_view_serialises_as_the_map_of_its_fields_did() {
-        // Every combination of the optional fields: the bytes are those of
-        // a JSON map of the same fields (keys by name), as stored before.
-        let text = |i: usize, bit: usize| (i & (1 << bit) != 0).then(|| format!("v{bit}"));
-        for i in 0..32 {
-            let sv = ScreenView {
-                id: "4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c".into(),
-                name: "Home \"1\"".into(),
-                previous_id: text(i, 0),
-                previous_name: text(i, 1),
-                previous_type: text(i, 2),
-                transition_type: text(i, 3),
-                screen_type: text(i, 4),
-            };
-            let mut map = Map::new();
-            map.insert("id".into(), json!(sv.id));
-            map.insert("name".into(), json!(sv.name));
-            for (k, v) in [
-                ("previousId", &sv.previous_id),
-                ("previousName", &sv.previous_name),
-                ("previousType", &sv.previous_type),
-                ("transitionType", &sv.transition_type),
-                ("type", &sv.screen_type),
-            ] {
-                if let Some(v) = v {
-                    map.insert(k.into(), json!(v));
-                }
-            }
-            let typed = serde_json::to_string(&sv).unwrap();
-            assert_eq!(
-                typed,
-                Value::Object(map.clone()).to_string(),
-                "fields {i:05b}"
-            );
-            assert_eq!(sv.data(), Value::Object(map));
-        }
-    }
-
-    #[test]
     fn screen_view_gets_an_id_and_keeps_a_given_one_lower_case() {
         let e = Event::from_json(EventType::ScreenView, r#"{"event":{"name":"Home"}}"#).unwrap();
         let EventBody::ScreenView(sv) = e.body else {
             panic!()
         };
         assert!(parse_uuid("x", &sv.id).is_ok());
-        assert_eq!(sv.data(), json!({"name": "Home", "id": sv.id}));
+        assert_eq!(sv.name, "Home");
+        let none = [
+            &sv.previous_id,
+            &sv.previous_name,
+            &sv.previous_type,
+            &sv.transition_type,
+            &sv.screen_type,
+        ];
+        assert!(none.iter().all(|f| f.is_none()), "{sv:?}");
         let e = Event::from_json(
             EventType::ScreenView,
             r#"{"event":{"name":"Home","id":"4F2A1C9E-0B7D-4E5A-9C3B-2D1E0F9A8B7C","type":"feed"}}"#,
