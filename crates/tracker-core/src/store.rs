@@ -1309,6 +1309,48 @@ mod tests {
     }
 
     #[test]
+    fn rows_that_are_not_utf8_or_share_a_damaged_session_entity_are_dead_and_the_rest_sent() {
+        // The queue is read where SQLite holds it: text that is not UTF-8
+        // is refused rather than repaired, and a damaged session entity is
+        // found once and makes every row that uses it dead.
+        let p = database_path(&tmp(), "ns");
+        let (mut s, _) = Store::open(&p, 0).unwrap();
+        let events = vec![
+            deferred(r#"{"e":"se","n":"1"}"#, "u", 1, ""),
+            deferred(r#"{"e":"se","n":"2"}"#, "u", 2, r#"{"a":1}"#),
+            deferred(r#"{"e":"se","n":"3"}"#, "v", 1, ""),
+            deferred(r#"{"e":"se","n":"4"}"#, "v", 2, ""),
+            deferred(r#"{"e":"se","n":"5"}"#, "w", 1, ""),
+        ];
+        s.commit_with(&events, None, NO_LIMITS, false, &[]).unwrap();
+        let ids = queued_ids(&mut s, 10);
+        let damage = |sql: &str, id: i64| {
+            s.conn.execute(sql, params![id]).unwrap();
+        };
+        damage(
+            "UPDATE events SET payload = CAST(x'7bff7d' AS TEXT) WHERE id = ?1",
+            ids[0],
+        );
+        damage(
+            "UPDATE events SET entities = CAST(x'7b22ff223a317d' AS TEXT) WHERE id = ?1",
+            ids[1],
+        );
+        damage(
+            "UPDATE session_entities SET prefix = '{\"schema\":' WHERE id = (SELECT session FROM events WHERE id = ?1)",
+            ids[2],
+        );
+        let read = s.read_batch(10, &HashSet::new()).unwrap();
+        assert_eq!(read.iter().map(|e| e.id).collect::<Vec<_>>(), vec![ids[4]]);
+        assert!(
+            read[0].payload.starts_with(r#"{"e":"se","n":"5","cx":""#),
+            "{}",
+            read[0].payload
+        );
+        assert_eq!(s.dead_count().unwrap(), 4);
+        assert_eq!(s.count().unwrap(), 1);
+    }
+
+    #[test]
     fn a_file_made_before_entities_were_kept_apart_is_migrated_and_keeps_its_events() {
         let p = database_path(&tmp(), "ns");
         {
