@@ -1281,38 +1281,11 @@ mod tests {
     }
 
     #[test]
-    fn damaged_entities_kept_apart_make_the_row_dead_not_the_queue() {
-        let p = database_path(&tmp(), "ns");
-        let (mut s, _) = Store::open(&p, 0).unwrap();
-        let events = vec![
-            deferred(r#"{"e":"se","n":"1"}"#, "u", 1, ""),
-            deferred(r#"{"e":"se","n":"2"}"#, "u", 2, ""),
-            deferred(r#"{"e":"se","n":"3"}"#, "u", 3, ""),
-        ];
-        s.commit_with(&events, None, NO_LIMITS, false, &[]).unwrap();
-        let ids = queued_ids(&mut s, 10);
-        s.conn
-            .execute(
-                "UPDATE events SET entities = '{not json' WHERE id = ?1",
-                params![ids[0]],
-            )
-            .unwrap();
-        s.conn
-            .execute(
-                "UPDATE events SET session = 999 WHERE id = ?1",
-                params![ids[1]],
-            )
-            .unwrap();
-        let read = s.read_batch(10, &HashSet::new()).unwrap();
-        assert_eq!(read.iter().map(|e| e.id).collect::<Vec<_>>(), vec![ids[2]]);
-        assert_eq!(s.dead_count().unwrap(), 2);
-    }
-
-    #[test]
-    fn rows_that_are_not_utf8_or_share_a_damaged_session_entity_are_dead_and_the_rest_sent() {
-        // The queue is read where SQLite holds it: text that is not UTF-8
-        // is refused rather than repaired, and a damaged session entity is
-        // found once and makes every row that uses it dead.
+    fn damaged_rows_kept_apart_are_dead_and_the_rest_of_the_queue_is_sent() {
+        // Entities that are not JSON, a session entity that is missing, text
+        // that is not UTF-8 (refused rather than repaired: the queue is read
+        // where SQLite holds it), and a damaged session entity, found once
+        // and making every row that uses it dead.
         let p = database_path(&tmp(), "ns");
         let (mut s, _) = Store::open(&p, 0).unwrap();
         let events = vec![
@@ -1321,6 +1294,8 @@ mod tests {
             deferred(r#"{"e":"se","n":"3"}"#, "v", 1, ""),
             deferred(r#"{"e":"se","n":"4"}"#, "v", 2, ""),
             deferred(r#"{"e":"se","n":"5"}"#, "w", 1, ""),
+            deferred(r#"{"e":"se","n":"6"}"#, "w", 2, ""),
+            deferred(r#"{"e":"se","n":"7"}"#, "w", 3, ""),
         ];
         s.commit_with(&events, None, NO_LIMITS, false, &[]).unwrap();
         let ids = queued_ids(&mut s, 10);
@@ -1339,6 +1314,11 @@ mod tests {
             "UPDATE session_entities SET prefix = '{\"schema\":' WHERE id = (SELECT session FROM events WHERE id = ?1)",
             ids[2],
         );
+        damage(
+            "UPDATE events SET entities = '{not json' WHERE id = ?1",
+            ids[5],
+        );
+        damage("UPDATE events SET session = 999 WHERE id = ?1", ids[6]);
         let read = s.read_batch(10, &HashSet::new()).unwrap();
         assert_eq!(read.iter().map(|e| e.id).collect::<Vec<_>>(), vec![ids[4]]);
         assert!(
@@ -1346,7 +1326,7 @@ mod tests {
             "{}",
             read[0].payload
         );
-        assert_eq!(s.dead_count().unwrap(), 4);
+        assert_eq!(s.dead_count().unwrap(), 6);
         assert_eq!(s.count().unwrap(), 1);
     }
 
