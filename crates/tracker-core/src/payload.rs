@@ -97,24 +97,6 @@ impl<'a> Fields<'a> {
         self.put_json_text(b64, enc_key, plain_key, json);
     }
 
-    /// A self-describing event: `e=ue` and its `unstruct_event` JSON.
-    fn put_unstruct(&mut self, b64: bool, event: &'a crate::event::SelfDescribing) {
-        self.put("e", "ue");
-        let inner = Sdj {
-            schema: &event.schema,
-            data: &event.data,
-        };
-        self.put_json(
-            b64,
-            "ue_px",
-            "ue_pr",
-            &Sdj {
-                schema: UNSTRUCT_EVENT_SCHEMA,
-                data: &inner,
-            },
-        );
-    }
-
     /// [`Fields::put_json`] of JSON already written.
     fn put_json_text(&mut self, b64: bool, enc_key: &'a str, plain_key: &'a str, json: Vec<u8>) {
         if b64 {
@@ -164,6 +146,10 @@ impl<'a> Fields<'a> {
 /// writer's work). [`assemble`] makes the payload [`build`] would have made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deferred {
+    /// The self-describing JSON of an `e=ue` event (`{"schema":...,"data":...}`),
+    /// sent as `ue_px` inside the `unstruct_event` wrapper: base64 is a third
+    /// larger than its text, and the wrapper the same for every event.
+    pub event: Option<String>,
     /// The other entities, as the items of the `contexts` array (JSON
     /// objects separated by commas; empty when there are none).
     pub items: String,
@@ -177,6 +163,31 @@ pub struct Deferred {
 /// The length of the `contexts` wrapper's start, before its items.
 const CONTEXTS_HEAD_LEN: usize =
     r#"{"schema":""#.len() + CONTEXTS_SCHEMA.len() + r#"","data":["#.len();
+
+/// The length of the `unstruct_event` wrapper's start, before the event.
+const UNSTRUCT_HEAD_LEN: usize =
+    r#"{"schema":""#.len() + UNSTRUCT_EVENT_SCHEMA.len() + r#"","data":"#.len();
+
+/// The length of unpadded base64 of `n` bytes: 4 characters per 3 bytes, 2
+/// or 3 for the rest.
+fn base64_len(n: usize) -> usize {
+    n / 3 * 4 + [0, 2, 3][n % 3]
+}
+
+/// Appends the unpadded URL-safe base64 of what `write` writes, encoded as
+/// it is written (no copy of the text is made).
+fn push_base64(
+    out: &mut String,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) {
+    let mut b64 = base64::write::EncoderStringWriter::from_consumer(
+        out,
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+    );
+    // Writing to a String cannot fail.
+    let _ = write(&mut b64);
+    b64.into_inner();
+}
 
 /// The capacity the JSON of an event's data or entities starts with: most
 /// fit, so the buffer is not grown (and copied) several times per event.
@@ -202,19 +213,27 @@ impl Deferred {
             + self.session_prefix.len()
             + digits(self.event_index)
             + "}}]}".len();
-        // Unpadded base64: 4 characters per 3 bytes, 2 or 3 for the rest.
-        let b64 = json / 3 * 4 + [0, 2, 3][json % 3];
-        // `,"cx":"` (no comma after an empty object), the value, its closing
-        // quote; the payload's `}` closes the whole.
-        payload.len() + usize::from(payload != "{}") + r#""cx":""#.len() + b64 + 1
+        // Each field: a comma unless it is the object's first, `"key":"`,
+        // the value, its closing quote; the payload's `}` closes the whole.
+        let mut len = payload.len();
+        let mut first = payload == "{}";
+        if let Some(event) = &self.event {
+            len += usize::from(!first)
+                + r#""ue_px":""#.len()
+                + base64_len(UNSTRUCT_HEAD_LEN + event.len() + 1)
+                + 1;
+            first = false;
+        }
+        len + usize::from(!first) + r#""cx":""#.len() + base64_len(json) + 1
     }
 }
 
 /// The payload stored as `payload` and `deferred`, as [`build`] makes it:
-/// the `cx` field (base64) last.
+/// the `ue_px` field (if any) and the `cx` field last.
 pub fn assemble(payload: &str, deferred: &Deferred) -> String {
     assemble_parts(
         payload,
+        deferred.event.as_deref(),
         &deferred.items,
         &deferred.session_prefix,
         deferred.event_index,
@@ -225,43 +244,54 @@ pub fn assemble(payload: &str, deferred: &Deferred) -> String {
 /// base64-encoded as it is written, into the payload's one allocation.
 pub fn assemble_parts(
     payload: &str,
+    event: Option<&str>,
     items: &str,
     session_prefix: &str,
     event_index: u32,
 ) -> String {
-    use std::io::Write;
     let json = CONTEXTS_HEAD_LEN
         + items.len()
         + usize::from(!items.is_empty())
         + session_prefix.len()
         + digits(event_index)
         + "}}]}".len();
+    let event_len = event.map_or(0, |e| {
+        r#","ue_px":"""#.len() + base64_len(UNSTRUCT_HEAD_LEN + e.len() + 1)
+    });
     let body = payload.strip_suffix('}').unwrap_or(payload);
-    let mut out = String::with_capacity(payload.len() + 8 + json.div_ceil(3) * 4);
+    let mut out = String::with_capacity(payload.len() + event_len + 8 + base64_len(json));
     out.push_str(body);
-    if payload != "{}" {
+    let mut first = payload == "{}";
+    if let Some(event) = event {
+        if !first {
+            out.push(',');
+        }
+        out.push_str(r#""ue_px":""#);
+        push_base64(&mut out, |b64| {
+            b64.write_all(br#"{"schema":""#)?;
+            b64.write_all(UNSTRUCT_EVENT_SCHEMA.as_bytes())?;
+            b64.write_all(br#"","data":"#)?;
+            b64.write_all(event.as_bytes())?;
+            b64.write_all(b"}")
+        });
+        out.push('"');
+        first = false;
+    }
+    if !first {
         out.push(',');
     }
     out.push_str(r#""cx":""#);
-    {
-        let mut b64 = base64::write::EncoderStringWriter::from_consumer(
-            &mut out,
-            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-        );
-        // Writing to a String cannot fail.
-        let _ = (|| -> std::io::Result<()> {
-            b64.write_all(br#"{"schema":""#)?;
-            b64.write_all(CONTEXTS_SCHEMA.as_bytes())?;
-            b64.write_all(br#"","data":["#)?;
-            b64.write_all(items.as_bytes())?;
-            if !items.is_empty() {
-                b64.write_all(b",")?;
-            }
-            b64.write_all(session_prefix.as_bytes())?;
-            write!(b64, "{event_index}}}}}]}}")
-        })();
-        b64.into_inner();
-    }
+    push_base64(&mut out, |b64| {
+        b64.write_all(br#"{"schema":""#)?;
+        b64.write_all(CONTEXTS_SCHEMA.as_bytes())?;
+        b64.write_all(br#"","data":["#)?;
+        b64.write_all(items.as_bytes())?;
+        if !items.is_empty() {
+            b64.write_all(b",")?;
+        }
+        b64.write_all(session_prefix.as_bytes())?;
+        write!(b64, "{event_index}}}}}]}}")
+    });
     out.push_str("\"}");
     out
 }
@@ -323,7 +353,9 @@ impl SessionPrefix {
 /// here, and stored and sent as this string. The entities are kept apart
 /// ([`Deferred`]) when `prefix` is given (it keeps the session entity's
 /// start from one event to the next), the event has a session entity and
-/// entities are base64-encoded; otherwise the payload holds them.
+/// entities are base64-encoded; otherwise the payload holds them. The
+/// `ue_px`/`ue_pr` field of a self-describing event comes last but for the
+/// entities, and is kept apart with them (its JSON, not its base64).
 pub fn build(
     source: &Source<'_>,
     event: &Event,
@@ -345,13 +377,17 @@ pub fn build(
         f.put("aid", aid);
     }
     let b64 = source.config.base64_encoding;
+    // A self-describing event's JSON, put last but for the entities (kept
+    // apart with them when they are).
+    let mut unstruct = None;
     match &event.body {
         EventBody::SelfDescribing(sd) => {
-            f.put_unstruct(b64, sd);
+            f.put("e", "ue");
+            unstruct = Some(self_describing_json(sd));
         }
         EventBody::ScreenView(sv) => {
             f.put("e", "ue");
-            f.put_json_text(b64, "ue_px", "ue_pr", screen_view_json(sv));
+            unstruct = Some(screen_view_json(sv));
         }
         EventBody::Structured {
             category,
@@ -384,7 +420,8 @@ pub fn build(
             url,
             referrer,
         } => {
-            f.put_unstruct(b64, event);
+            f.put("e", "ue");
+            unstruct = Some(self_describing_json(event));
             if !url.is_empty() {
                 f.put("url", url.as_str());
             }
@@ -434,9 +471,18 @@ pub fn build(
         .chain(additions.entities.iter().map(|a| Entity::Added(a)))
         .collect();
     if let (Some(prefix), true, Some(s)) = (prefix, b64, session) {
-        if let Some(deferred) = defer_entities(&entities, s, prefix) {
+        if let Some(deferred) = defer_entities(&entities, s, prefix, &mut unstruct) {
             return (f.write(), Some(deferred));
         }
+    }
+    if let Some(inner) = unstruct {
+        let mut json = Vec::with_capacity(UNSTRUCT_HEAD_LEN + inner.len() + 1);
+        json.extend_from_slice(br#"{"schema":""#);
+        json.extend_from_slice(UNSTRUCT_EVENT_SCHEMA.as_bytes());
+        json.extend_from_slice(br#"","data":"#);
+        json.extend_from_slice(&inner);
+        json.push(b'}');
+        f.put_json_text(b64, "ue_px", "ue_pr", json);
     }
     if let Some(s) = session {
         entities.push(Entity::Session(Sdj {
@@ -458,15 +504,27 @@ pub fn build(
     (f.write(), None)
 }
 
-/// The `unstruct_event` JSON of a screen view, written directly: the
-/// schemas are constants and the `id` a UUID the parser made or checked
+/// A self-describing event's JSON, `{"schema":...,"data":...}`.
+fn self_describing_json(event: &crate::event::SelfDescribing) -> Vec<u8> {
+    let mut json = Vec::with_capacity(JSON_CAPACITY);
+    // Writing to a Vec cannot fail.
+    let _ = serde_json::to_writer(
+        &mut json,
+        &Sdj {
+            schema: &event.schema,
+            data: &event.data,
+        },
+    );
+    json
+}
+
+/// The self-describing JSON of a screen view, written directly: the
+/// schema is a constant and the `id` a UUID the parser made or checked
 /// (lower case hex and dashes), so only the other strings go through the
 /// JSON escaper. The same bytes as serde makes of it (a unit test checks).
 fn screen_view_json(sv: &ScreenView) -> Vec<u8> {
     let mut out = Vec::with_capacity(JSON_CAPACITY);
     out.extend_from_slice(br#"{"schema":""#);
-    out.extend_from_slice(UNSTRUCT_EVENT_SCHEMA.as_bytes());
-    out.extend_from_slice(br#"","data":{"schema":""#);
     out.extend_from_slice(SCREEN_VIEW_SCHEMA.as_bytes());
     out.extend_from_slice(br#"","data":{"id":""#);
     debug_assert!(sv.id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'));
@@ -486,16 +544,18 @@ fn screen_view_json(sv: &ScreenView) -> Vec<u8> {
             let _ = serde_json::to_writer(&mut out, value);
         }
     }
-    out.extend_from_slice(b"}}}");
+    out.extend_from_slice(b"}}");
     out
 }
 
-/// The parts of [`Deferred`]; `None` if the session entity does not end
-/// with its `eventIndex` (then the payload is built whole).
+/// The parts of [`Deferred`], taking the self-describing event's JSON from
+/// `unstruct`; `None` if the session entity does not end with its
+/// `eventIndex` (then the payload is built whole, `unstruct` left as it was).
 fn defer_entities(
     entities: &[Entity<'_>],
     session: &ClientSession,
     prefix: &mut SessionPrefix,
+    unstruct: &mut Option<Vec<u8>>,
 ) -> Option<Deferred> {
     let mut items = Vec::with_capacity(JSON_CAPACITY);
     for (i, e) in entities.iter().enumerate() {
@@ -508,9 +568,20 @@ fn defer_entities(
             e => serde_json::to_writer(&mut items, e).ok()?,
         }
     }
+    let items = String::from_utf8(items).ok()?;
+    let session_prefix = prefix.of(session)?;
+    let event = match unstruct.take().map(String::from_utf8) {
+        None => None,
+        Some(Ok(event)) => Some(event),
+        Some(Err(e)) => {
+            *unstruct = Some(e.into_bytes());
+            return None;
+        }
+    };
     Some(Deferred {
-        items: String::from_utf8(items).ok()?,
-        session_prefix: prefix.of(session)?,
+        event,
+        items,
+        session_prefix,
         event_index: session.event_index,
     })
 }
@@ -656,7 +727,17 @@ mod tests {
             (
                 crate::event::EventType::ScreenView,
                 json!({"name": "home"}),
+                Some(entity.clone()),
+            ),
+            (
+                crate::event::EventType::SelfDescribing,
+                json!({"schema": "iglu:com.acme/ev/jsonschema/1-0-0", "data": {"q": "\u{2028}\"", "n": [1, 2.5]}}),
                 Some(entity),
+            ),
+            (
+                crate::event::EventType::DeepLinkReceived,
+                json!({"url": "app://x?y=1", "referrer": "https://r.example/p"}),
+                None,
             ),
         ];
         let mut checked = 0;
@@ -716,21 +797,32 @@ mod tests {
                 );
                 assert_eq!((payload.clone(), Some(deferred.clone())), fresh);
                 assert!(!payload.contains("\"cx\""));
+                assert!(!payload.contains("\"ue_px\""));
+                assert_eq!(deferred.event.is_some(), payload.contains(r#""e":"ue""#));
                 assert_eq!(assemble(&payload, &deferred), whole);
                 assert_eq!(deferred.assembled_len(&payload), whole.len());
                 checked += 1;
             }
         }
-        assert_eq!(checked, 21);
-        // An empty payload object takes the field without a comma.
-        let d = Deferred {
-            items: String::new(),
-            session_prefix: Arc::from(r#"{"schema":"s","data":{"eventIndex":"#),
-            event_index: 7,
-        };
-        let alone = assemble("{}", &d);
-        assert!(serde_json::from_str::<Value>(&alone).is_ok(), "{alone}");
-        assert_eq!(d.assembled_len("{}"), alone.len());
+        assert_eq!(checked, 35);
+        // An empty payload object takes its first field without a comma.
+        for event in [None, Some(r#"{"schema":"s","data":{}}"#.to_string())] {
+            for items in ["", r#"{"a":1}"#] {
+                let d = Deferred {
+                    event: event.clone(),
+                    items: items.into(),
+                    session_prefix: Arc::from(r#"{"schema":"s","data":{"eventIndex":"#),
+                    event_index: 7,
+                };
+                let alone = assemble("{}", &d);
+                let v: Value = serde_json::from_str(&alone).expect(&alone);
+                assert_eq!(
+                    v.as_object().unwrap().len(),
+                    1 + usize::from(event.is_some())
+                );
+                assert_eq!(d.assembled_len("{}"), alone.len());
+            }
+        }
     }
 
     #[test]
@@ -809,11 +901,8 @@ mod tests {
                 }
             }
             let as_map = serde_json::to_string(&Sdj {
-                schema: UNSTRUCT_EVENT_SCHEMA,
-                data: &Sdj {
-                    schema: SCREEN_VIEW_SCHEMA,
-                    data: &Value::Object(map),
-                },
+                schema: SCREEN_VIEW_SCHEMA,
+                data: &Value::Object(map),
             })
             .unwrap();
             assert_eq!(

@@ -22,11 +22,13 @@ CREATE TABLE IF NOT EXISTS events (
     payload TEXT NOT NULL,
     created_ms INTEGER NOT NULL,
     -- Set when the event's entities are kept apart (payload::Deferred): the
-    -- other entities, its client_session entity (session_entities.id) and
-    -- its eventIndex. Files made before these columns get them on opening.
+    -- other entities, its client_session entity (session_entities.id), its
+    -- eventIndex, and the self-describing JSON of an e=ue event (NULL for
+    -- the others). Files made before these columns get them on opening.
     entities TEXT,
     session INTEGER,
-    event_index INTEGER
+    event_index INTEGER,
+    unstruct TEXT
 );
 -- The client_session entity of a session's events, up to their eventIndex.
 CREATE TABLE IF NOT EXISTS session_entities (id INTEGER PRIMARY KEY, prefix TEXT NOT NULL);
@@ -272,6 +274,7 @@ fn configure(conn: &Connection) -> Result<()> {
         ("entities", "TEXT"),
         ("session", "INTEGER"),
         ("event_index", "INTEGER"),
+        ("unstruct", "TEXT"),
     ] {
         let has: i64 = conn.query_row(
             "SELECT count(*) FROM pragma_table_info('events') WHERE name = ?1",
@@ -302,7 +305,8 @@ fn newest_created_ms(conn: &Connection) -> Result<i64> {
 }
 
 /// The queued events with what their payloads are assembled from.
-const QUEUED: &str = "SELECT id, payload, entities, event_index, session, created_ms FROM events";
+const QUEUED: &str =
+    "SELECT id, payload, entities, event_index, session, created_ms, unstruct FROM events";
 
 /// The session entities of the queued rows read so far, by
 /// `session_entities.id`: read and checked once each (`None`: missing or
@@ -328,12 +332,25 @@ fn queued_payload(
     let Some(payload) = std::str::from_utf8(payload).ok().filter(|p| is_object(p)) else {
         return Ok(None);
     };
-    match (row.get_ref(2)?, row.get_ref(3)?, row.get_ref(4)?) {
-        (V::Null, _, _) => Ok(Some(payload.to_owned())),
-        (V::Text(items), V::Integer(index), V::Integer(session)) => {
+    match (
+        row.get_ref(2)?,
+        row.get_ref(3)?,
+        row.get_ref(4)?,
+        row.get_ref(6)?,
+    ) {
+        (V::Null, _, _, V::Null) => Ok(Some(payload.to_owned())),
+        (V::Text(items), V::Integer(index), V::Integer(session), unstruct) => {
             let (Ok(items), Ok(event_index)) = (std::str::from_utf8(items), u32::try_from(index))
             else {
                 return Ok(None);
+            };
+            let event = match unstruct {
+                V::Null => None,
+                V::Text(event) => match std::str::from_utf8(event).ok().filter(|e| is_object(e)) {
+                    Some(event) => Some(event),
+                    None => return Ok(None),
+                },
+                _ => return Ok(None),
             };
             let items_sound = items.is_empty() || {
                 scratch.clear();
@@ -358,6 +375,7 @@ fn queued_payload(
             match prefix {
                 Some(prefix) if items_sound => Ok(Some(payload::assemble_parts(
                     payload,
+                    event,
                     items,
                     prefix,
                     event_index,
@@ -751,7 +769,7 @@ impl Store {
             }
             {
                 let mut insert = tx.prepare_cached(
-                "INSERT INTO events (payload, created_ms, entities, session, event_index) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO events (payload, created_ms, entities, session, event_index, unstruct) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
                 for e in events {
                     // Never before the event ahead of it (a clock set back).
@@ -763,7 +781,8 @@ impl Store {
                             created_ms,
                             None::<&str>,
                             None::<i64>,
-                            None::<i64>
+                            None::<i64>,
+                            None::<&str>
                         ])?;
                         continue;
                     };
@@ -789,7 +808,8 @@ impl Store {
                         created_ms,
                         d.items,
                         session_id,
-                        d.event_index
+                        d.event_index,
+                        d.event
                     ])?;
                 }
             }
@@ -1185,6 +1205,7 @@ mod tests {
             payload: payload.into(),
             created_ms: 1,
             deferred: Some(Deferred {
+                event: None,
                 items: items.into(),
                 session_prefix: std::sync::Arc::from(format!(
                     r#"{{"schema":"iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2","data":{{"userId":"{user}","eventIndex":"#
@@ -1193,6 +1214,16 @@ mod tests {
             }),
         }
     }
+
+    /// `e` as a self-describing event whose JSON is `event`.
+    fn self_describing(mut e: NewEvent, event: &str) -> NewEvent {
+        if let Some(d) = e.deferred.as_mut() {
+            d.event = Some(event.into());
+        }
+        e
+    }
+
+    const EVENT: &str = r#"{"schema":"iglu:com.acme/ev/jsonschema/1-0-0","data":{"x":"é"}}"#;
 
     fn session_entities(s: &Store) -> i64 {
         s.conn
@@ -1214,6 +1245,7 @@ mod tests {
                 deferred: None,
             },
             deferred(r#"{"e":"se","eid":"3"}"#, "u2", 1, ""),
+            self_describing(deferred(r#"{"e":"ue","eid":"4"}"#, "u2", 2, thing), EVENT),
         ];
         s.commit_with(&events, None, NO_LIMITS, false, &[]).unwrap();
         assert_eq!(
@@ -1222,7 +1254,7 @@ mod tests {
             "one row per session, not per event"
         );
         let read = s.read_batch(10, &HashSet::new()).unwrap();
-        assert_eq!(read.len(), 4);
+        assert_eq!(read.len(), 5);
         for (e, r) in events.iter().zip(&read) {
             let want = match &e.deferred {
                 Some(d) => payload::assemble(&e.payload, d),
@@ -1238,6 +1270,17 @@ mod tests {
         assert_eq!(cx(1)["data"][0]["data"]["a"], 1);
         assert_eq!(cx(1)["data"][1]["data"]["eventIndex"], 2);
         assert_eq!(cx(3)["data"][0]["data"]["userId"], "u2");
+        assert_eq!(cx(4)["data"][1]["data"]["eventIndex"], 2);
+        let ue: serde_json::Value = {
+            let v: serde_json::Value = serde_json::from_str(&read[4].payload).unwrap();
+            serde_json::from_slice(&payload::decode_base64(v["ue_px"].as_str().unwrap()).unwrap())
+                .unwrap()
+        };
+        assert_eq!(ue["schema"], payload::UNSTRUCT_EVENT_SCHEMA);
+        assert_eq!(
+            ue["data"],
+            serde_json::from_str::<serde_json::Value>(EVENT).unwrap()
+        );
         // Sent and drained: the session entities go too, and the next event
         // of the session stores its entity again.
         let ids: Vec<i64> = read.iter().map(|e| e.id).collect();
@@ -1284,8 +1327,9 @@ mod tests {
     fn damaged_rows_kept_apart_are_dead_and_the_rest_of_the_queue_is_sent() {
         // Entities that are not JSON, a session entity that is missing, text
         // that is not UTF-8 (refused rather than repaired: the queue is read
-        // where SQLite holds it), and a damaged session entity, found once
-        // and making every row that uses it dead.
+        // where SQLite holds it), a damaged session entity, found once and
+        // making every row that uses it dead, a self-describing event's JSON
+        // that is not JSON, and one on a row whose entities are not apart.
         let p = database_path(&tmp(), "ns");
         let (mut s, _) = Store::open(&p, 0).unwrap();
         let events = vec![
@@ -1296,6 +1340,12 @@ mod tests {
             deferred(r#"{"e":"se","n":"5"}"#, "w", 1, ""),
             deferred(r#"{"e":"se","n":"6"}"#, "w", 2, ""),
             deferred(r#"{"e":"se","n":"7"}"#, "w", 3, ""),
+            self_describing(deferred(r#"{"e":"ue","n":"8"}"#, "w", 4, ""), EVENT),
+            NewEvent {
+                payload: r#"{"e":"ue","n":"9"}"#.into(),
+                created_ms: 1,
+                deferred: None,
+            },
         ];
         s.commit_with(&events, None, NO_LIMITS, false, &[]).unwrap();
         let ids = queued_ids(&mut s, 10);
@@ -1319,6 +1369,11 @@ mod tests {
             ids[5],
         );
         damage("UPDATE events SET session = 999 WHERE id = ?1", ids[6]);
+        damage(
+            "UPDATE events SET unstruct = '{\"schema\":' WHERE id = ?1",
+            ids[7],
+        );
+        damage("UPDATE events SET unstruct = '{}' WHERE id = ?1", ids[8]);
         let read = s.read_batch(10, &HashSet::new()).unwrap();
         assert_eq!(read.iter().map(|e| e.id).collect::<Vec<_>>(), vec![ids[4]]);
         assert!(
@@ -1326,7 +1381,7 @@ mod tests {
             "{}",
             read[0].payload
         );
-        assert_eq!(s.dead_count().unwrap(), 6);
+        assert_eq!(s.dead_count().unwrap(), 8);
         assert_eq!(s.count().unwrap(), 1);
     }
 
@@ -1344,7 +1399,10 @@ mod tests {
         }
         let (mut s, _) = Store::open(&p, 0).unwrap();
         s.commit_with(
-            &[deferred(r#"{"e":"pv"}"#, "u", 1, "")],
+            &[
+                deferred(r#"{"e":"pv"}"#, "u", 1, ""),
+                self_describing(deferred(r#"{"e":"ue"}"#, "u", 2, ""), EVENT),
+            ],
             None,
             NO_LIMITS,
             false,
@@ -1352,9 +1410,14 @@ mod tests {
         )
         .unwrap();
         let read = s.read_batch(10, &HashSet::new()).unwrap();
-        assert_eq!(read.len(), 2);
+        assert_eq!(read.len(), 3);
         assert_eq!(read[0].payload, r#"{"e":"se","cx":"abc"}"#);
         assert!(read[1].payload.starts_with(r#"{"e":"pv","cx":""#));
+        assert!(
+            read[2].payload.starts_with(r#"{"e":"ue","ue_px":""#),
+            "{}",
+            read[2].payload
+        );
     }
 
     #[test]
