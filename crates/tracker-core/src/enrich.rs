@@ -810,7 +810,7 @@ impl Enricher {
                         .data
                         .get(k)
                         .and_then(Value::as_str)
-                        .map(str::to_owned)
+                        .map(crate::text::Text::from)
                 };
                 for (field, from) in [
                     (&mut sv.previous_name, "name"),
@@ -823,10 +823,10 @@ impl Enricher {
                 }
             }
             let mut entity = Map::new();
-            entity.insert("id".into(), Value::String(sv.id.clone()));
-            entity.insert("name".into(), Value::String(sv.name.clone()));
+            entity.insert("id".into(), Value::String(sv.id.to_string()));
+            entity.insert("name".into(), Value::String(sv.name.to_string()));
             if let Some(t) = &sv.screen_type {
-                entity.insert("type".into(), Value::String(t.clone()));
+                entity.insert("type".into(), Value::String(t.to_string()));
             }
             deep_link = self.enter_screen(entity, now_ms, &mut out);
         }

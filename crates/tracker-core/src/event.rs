@@ -8,6 +8,7 @@
 use crate::config::describe;
 use crate::error::{Result, TrackerError};
 use crate::input::{self, too_long};
+use crate::text::Text;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -66,20 +67,20 @@ pub struct SelfDescribing {
 /// the order a map of them had (by name), so the stored bytes are the same.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScreenView {
-    /// `id`: a UUID in lower case, made when the app gives none.
-    pub id: String,
+    /// `id`, made when the app gives none; written in lower case.
+    pub id: uuid::Uuid,
     /// `name`
-    pub name: String,
+    pub name: Text,
     /// `previousId`: given by the app, or the previous screen's.
-    pub previous_id: Option<String>,
+    pub previous_id: Option<Text>,
     /// `previousName`: given by the app, or the previous screen's.
-    pub previous_name: Option<String>,
+    pub previous_name: Option<Text>,
     /// `previousType`: given by the app, or the previous screen's.
-    pub previous_type: Option<String>,
+    pub previous_type: Option<Text>,
     /// `transitionType`
-    pub transition_type: Option<String>,
+    pub transition_type: Option<Text>,
     /// `type`
-    pub screen_type: Option<String>,
+    pub screen_type: Option<Text>,
 }
 
 /// The kinds of event the tracker sends.
@@ -88,17 +89,17 @@ pub enum EventBody {
     /// A self-describing event (`e=ue`); lifecycle events are too.
     SelfDescribing(SelfDescribing),
     /// A screen view (`e=ue`, [`SCREEN_VIEW_SCHEMA`]).
-    ScreenView(Box<ScreenView>),
+    ScreenView(ScreenView),
     /// A structured event (`e=se`).
     Structured {
         /// `se_ca`
-        category: String,
+        category: Text,
         /// `se_ac`
-        action: String,
+        action: Text,
         /// `se_la`
-        label: Option<String>,
+        label: Option<Text>,
         /// `se_pr`
-        property: Option<String>,
+        property: Option<Text>,
         /// `se_va`
         value: Option<f64>,
     },
@@ -457,8 +458,13 @@ fn no_more_keys(m: &Map<String, Value>, what: &str) -> Result<()> {
 
 /// Accepts a UUID in its hyphenated form and returns it lower-case.
 pub fn parse_uuid(what: &str, s: &str) -> Result<String> {
+    uuid_of(what, s).map(|u| u.hyphenated().to_string())
+}
+
+/// The UUID of `s`, in its hyphenated form (in either case).
+fn uuid_of(what: &str, s: &str) -> Result<uuid::Uuid> {
     match uuid::Uuid::try_parse(s) {
-        Ok(u) if s.len() == 36 => Ok(u.hyphenated().to_string()),
+        Ok(u) if s.len() == 36 => Ok(u),
         _ => Err(invalid(format!(
             "{what} must be a UUID like 4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c, got {:?}",
             truncate(s)
@@ -474,10 +480,11 @@ fn screen_view(event: Option<Value>) -> Result<EventBody> {
     let what = "screenView";
     let mut m = object(what, event)?;
     let max = input::MAX_SCREEN_VIEW_STRING_CHARS;
+    let text = |v: Option<String>| v.map(Text::from);
     let name = take_string(&mut m, what, "name", true, max)?.unwrap_or_default();
     let id = match take_string(&mut m, what, "id", false, max)? {
-        Some(id) => parse_uuid("screenView.id", &id)?,
-        None => uuid::Uuid::new_v4().to_string(),
+        Some(id) => uuid_of("screenView.id", &id)?,
+        None => uuid::Uuid::new_v4(),
     };
     let screen_type = take_string(&mut m, what, "type", false, max)?;
     let previous_name = take_string(&mut m, what, "previousName", false, max)?;
@@ -487,15 +494,15 @@ fn screen_view(event: Option<Value>) -> Result<EventBody> {
     let previous_type = take_string(&mut m, what, "previousType", false, max)?;
     let transition_type = take_string(&mut m, what, "transitionType", false, max)?;
     no_more_keys(&m, what)?;
-    Ok(EventBody::ScreenView(Box::new(ScreenView {
+    Ok(EventBody::ScreenView(ScreenView {
         id,
-        name,
-        previous_id,
-        previous_name,
-        previous_type,
-        transition_type,
-        screen_type,
-    })))
+        name: name.into(),
+        previous_id: text(previous_id),
+        previous_name: text(previous_name),
+        previous_type: text(previous_type),
+        transition_type: text(transition_type),
+        screen_type: text(screen_type),
+    }))
 }
 
 fn structured(event: Option<Value>) -> Result<EventBody> {
@@ -543,10 +550,10 @@ fn structured(event: Option<Value>) -> Result<EventBody> {
     };
     no_more_keys(&m, what)?;
     Ok(EventBody::Structured {
-        category,
-        action,
-        label,
-        property,
+        category: category.into(),
+        action: action.into(),
+        label: label.map(Text::from),
+        property: property.map(Text::from),
         value,
     })
 }
@@ -1360,7 +1367,10 @@ mod tests {
         let EventBody::ScreenView(sv) = e.body else {
             panic!()
         };
-        assert!(parse_uuid("x", &sv.id).is_ok());
+        let again =
+            Event::from_json(EventType::ScreenView, r#"{"event":{"name":"Home"}}"#).unwrap();
+        assert!(matches!(again.body, EventBody::ScreenView(b) if b.id != sv.id));
+        assert_eq!(sv.id.get_version(), Some(uuid::Version::Random));
         assert_eq!(sv.name, "Home");
         let none = [
             &sv.previous_id,
@@ -1378,7 +1388,7 @@ mod tests {
         let EventBody::ScreenView(sv) = e.body else {
             panic!()
         };
-        assert_eq!(sv.id, "4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c");
+        assert_eq!(sv.id.to_string(), "4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c");
         assert_eq!(sv.screen_type.as_deref(), Some("feed"));
     }
 

@@ -25,6 +25,7 @@ pub mod registry;
 pub mod reply;
 pub mod session;
 pub mod store;
+pub mod text;
 pub mod tracker;
 pub mod webview;
 mod writer;

@@ -76,8 +76,8 @@ impl<'a> Fields<'a> {
     }
 
     /// Puts an optional field; empty strings are left out, as the native trackers do.
-    fn put_some(&mut self, key: &'a str, v: &'a Option<String>) {
-        if let Some(v) = v.as_deref().filter(|s| !s.is_empty()) {
+    fn put_some<S: AsRef<str>>(&mut self, key: &'a str, v: &'a Option<S>) {
+        if let Some(v) = v.as_ref().map(AsRef::as_ref).filter(|s| !s.is_empty()) {
             self.put(key, v);
         }
     }
@@ -519,16 +519,19 @@ fn self_describing_json(event: &crate::event::SelfDescribing) -> Vec<u8> {
 }
 
 /// The self-describing JSON of a screen view, written directly: the
-/// schema is a constant and the `id` a UUID the parser made or checked
-/// (lower case hex and dashes), so only the other strings go through the
-/// JSON escaper. The same bytes as serde makes of it (a unit test checks).
+/// schema is a constant and the `id` a UUID (lower case hex and dashes),
+/// so only the other strings go through the JSON escaper. The same bytes as serde makes of it (a unit test checks).
 fn screen_view_json(sv: &ScreenView) -> Vec<u8> {
     let mut out = Vec::with_capacity(JSON_CAPACITY);
     out.extend_from_slice(br#"{"schema":""#);
     out.extend_from_slice(SCREEN_VIEW_SCHEMA.as_bytes());
     out.extend_from_slice(br#"","data":{"id":""#);
-    debug_assert!(sv.id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'));
-    out.extend_from_slice(sv.id.as_bytes());
+    out.extend_from_slice(
+        sv.id
+            .hyphenated()
+            .encode_lower(&mut uuid::Uuid::encode_buffer())
+            .as_bytes(),
+    );
     out.extend_from_slice(br#"","name":"#);
     // Writing a string to a Vec cannot fail.
     let _ = serde_json::to_writer(&mut out, &sv.name);
@@ -875,10 +878,10 @@ mod tests {
         // escaping: the bytes are serde's of a JSON map of the same fields
         // (keys by name), as screen views were stored before they were typed.
         use crate::event::ScreenView;
-        let text = |i: usize, bit: usize, v: &str| (i & (1 << bit) != 0).then(|| v.to_string());
+        let text = |i: usize, bit: usize, v: &str| (i & (1 << bit) != 0).then(|| v.into());
         for i in 0..32 {
             let sv = ScreenView {
-                id: "4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c".into(),
+                id: "4F2A1C9E-0b7d-4e5a-9c3b-2d1e0f9a8b7c".parse().unwrap(),
                 name: "Home \"1\" \\ \u{1} é 🙂".into(),
                 previous_id: text(i, 0, "not \"a\" uuid"),
                 previous_name: text(i, 1, "Prev\n"),
@@ -887,7 +890,7 @@ mod tests {
                 screen_type: text(i, 4, "</script>"),
             };
             let mut map = Map::new();
-            map.insert("id".into(), json!(sv.id));
+            map.insert("id".into(), json!("4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c"));
             map.insert("name".into(), json!(sv.name));
             for (k, v) in [
                 ("previousId", &sv.previous_id),

@@ -702,7 +702,7 @@ fn event_within_bounds(e: &Event) -> Result<(), TestCaseError> {
         }
         EventBody::ScreenView(sv) => {
             let optional = [&sv.previous_id, &sv.previous_name, &sv.previous_type, &sv.transition_type, &sv.screen_type];
-            for v in [&sv.id, &sv.name].into_iter().chain(optional.into_iter().flatten()) {
+            for v in [&sv.name].into_iter().chain(optional.into_iter().flatten()) {
                 prop_assert!(v.chars().count() <= input::MAX_SCREEN_VIEW_STRING_CHARS);
             }
         }
