@@ -14,14 +14,31 @@ use std::task::{Context, Poll, Waker};
 
 /// A one-shot continuation that receives the outcome of an operation.
 pub struct Responder<T: Send + 'static> {
-    f: Option<Box<dyn FnOnce(Result<T>) + Send + 'static>>,
+    f: Option<Answer<T>>,
+}
+
+/// The continuation of a [`Responder`].
+enum Answer<T> {
+    /// Takes the outcome.
+    Whole(Box<dyn FnOnce(Result<T>) + Send + 'static>),
+    /// Takes whether it succeeded ([`Responder::discarding`]).
+    Unit(Box<dyn FnOnce(Result<()>) + Send + 'static>),
+}
+
+impl<T> Answer<T> {
+    fn call(self, result: Result<T>) {
+        match self {
+            Answer::Whole(f) => f(result),
+            Answer::Unit(f) => f(result.map(|_| ())),
+        }
+    }
 }
 
 impl<T: Send + 'static> Responder<T> {
     /// Wraps a continuation.
     pub fn new(f: impl FnOnce(Result<T>) + Send + 'static) -> Self {
         Responder {
-            f: Some(Box::new(f)),
+            f: Some(Answer::Whole(Box::new(f))),
         }
     }
 
@@ -33,7 +50,7 @@ impl<T: Send + 'static> Responder<T> {
     /// Answers with `result`.
     pub fn respond(mut self, result: Result<T>) {
         if let Some(f) = self.f.take() {
-            f(result);
+            f.call(result);
         }
     }
 
@@ -58,10 +75,24 @@ impl<T: Send + 'static> Responder<T> {
     }
 }
 
+impl Responder<()> {
+    /// This responder, for an operation whose value it does not need: it
+    /// gets `Ok(())` for any value, or the error. Nothing is allocated (a
+    /// wrapping closure would be, on the caller's thread, and freed on the
+    /// writer's: the allocator's slowest path, once per `track`).
+    pub fn discarding<T: Send + 'static>(mut self) -> Responder<T> {
+        Responder {
+            f: self.f.take().map(|f| match f {
+                Answer::Whole(f) | Answer::Unit(f) => Answer::Unit(f),
+            }),
+        }
+    }
+}
+
 impl<T: Send + 'static> Drop for Responder<T> {
     fn drop(&mut self) {
         if let Some(f) = self.f.take() {
-            f(Err(TrackerError::ShutDown));
+            f.call(Err(TrackerError::ShutDown));
         }
     }
 }
@@ -125,6 +156,21 @@ fn thread_waker(thread: std::thread::Thread) -> Waker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_discarding_responder_answers_once_with_the_outcome_or_the_error() {
+        let (r, reply) = Responder::<()>::pair();
+        r.discarding::<u32>().respond(Ok(7));
+        assert_eq!(reply.wait(), Ok(()));
+        let (r, reply) = Responder::<()>::pair();
+        r.discarding::<u32>()
+            .respond(Err(TrackerError::Internal("x".into())));
+        assert_eq!(reply.wait(), Err(TrackerError::Internal("x".into())));
+        // Discarding twice, then dropped unanswered.
+        let (r, reply) = Responder::<()>::pair();
+        drop(r.discarding::<()>().discarding::<String>());
+        assert_eq!(reply.wait(), Err(TrackerError::ShutDown));
+    }
 
     #[test]
     fn dropped_responder_answers_shut_down() {

@@ -148,7 +148,7 @@ pub fn default_storage_directory() -> PathBuf {
 
 /// Adapts a typed continuation to the writer's [`Outcome`].
 fn unit(done: Responder<()>) -> Responder<Outcome> {
-    Responder::new(move |r: Result<Outcome>| done.respond(r.map(|_| ())))
+    done.discarding()
 }
 
 impl Tracker {
