@@ -322,7 +322,8 @@ async function runE2e(raw) {
           const d = derive(row);
           progress(
             `  ${fmt(d.eventsPerS, 0)} events/s, ${fmt(d.cpuUsPerEvent, 1)} µs CPU/event, ${fmt(d.rssMb, 0)} MB, ` +
-              `${stats.requests} requests, lost ${d.lost}, dup ${stats.duplicates}, blocked p99 ${fmt(result.blocked_us.p99, 1)} µs max ${fmt(result.blocked_us.max, 0)} µs`,
+              `${stats.requests} requests, lost ${d.lost}, dup ${stats.duplicates}, blocked p99 ${fmt(result.blocked_us.p99, 1)} µs max ${fmt(result.blocked_us.max, 0)} µs` +
+              slowText(result.slow_calls),
           );
         } catch (e) {
           console.error(`bench: ${e.message}`);
@@ -462,6 +463,14 @@ function e2eMedians(raw) {
           p99: Math.max(...rows.map((r) => r.blocked_us.p99)),
           max: Math.max(...rows.map((r) => r.blocked_us.max)),
         },
+        // calls over 1 ms in all the runs, and how many were preempted
+        // (the Rust runners count them; the Node ones cannot)
+        slow_calls: rows.every((r) => r.slow_calls)
+          ? {
+              over_1ms: rows.reduce((a, r) => a + r.slow_calls.over_1ms, 0),
+              preempted: rows.reduce((a, r) => a + r.slow_calls.preempted, 0),
+            }
+          : null,
         lost_total: d.reduce((a, x) => a + x.lost, 0),
         duplicates_total: d.reduce((a, x) => a + x.duplicates, 0),
       };
@@ -545,13 +554,15 @@ function verdicts(med, raw) {
         any = true;
         const w = a.blocked_us_worst;
         met = met && w.p99 < 20 && w.max < 1000;
-        parts.push(`${peer} ${kind} e2e p99 ${fmt(w.p99, 1)} µs, max ${fmt(w.max, 0)} µs`);
+        parts.push(`${peer} ${kind} e2e p99 ${fmt(w.p99, 1)} µs, max ${fmt(w.max, 0)} µs${slowText(a.slow_calls)}`);
       }
     }
     for (const r of raw.filter((x) => x.part === 'blocked' && !x.error && x.peer !== 'crate')) {
       any = true;
       met = met && r.blocked_us.p99 < 20 && r.blocked_us.max < 1000;
-      parts.push(`part 1 ${r.peer} session ${r.session_entity ? 'on' : 'off'} p99 ${fmt(r.blocked_us.p99, 1)} µs, max ${fmt(r.blocked_us.max, 0)} µs`);
+      parts.push(
+        `part 1 ${r.peer} session ${r.session_entity ? 'on' : 'off'} p99 ${fmt(r.blocked_us.p99, 1)} µs, max ${fmt(r.blocked_us.max, 0)} µs${slowText(r.slow_calls)}`,
+      );
     }
     add('Caller blocked per track call: p99 < 20 µs and no call over 1 ms (worst of the runs)', any ? met : null, parts.join('; '));
   }
@@ -610,6 +621,12 @@ function fmt(v, digits) {
   return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+/** ", N calls over 1 ms (M preempted)" of a runner's slow_calls; "" when none or not counted. */
+function slowText(slow) {
+  if (!slow || !slow.over_1ms) return '';
+  return `, ${slow.over_1ms} call(s) over 1 ms (${slow.preempted} preempted)`;
+}
+
 function table(headers, rows) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells) => cells.map((c, i) => (i < 2 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
@@ -664,7 +681,7 @@ function report(res) {
     out.push('Part 1, caller blocked per track call in process (µs) and time to commit:');
     out.push(
       table(
-        ['peer', 'session entity', 'events', 'mean', 'p50', 'p99', 'max', 'committed µs mean / p99 / max'],
+        ['peer', 'session entity', 'events', 'mean', 'p50', 'p99', 'max', 'over 1 ms (preempted)', 'committed µs mean / p99 / max'],
         blocked.map((r) => [
           r.peer,
           r.session_entity === null || r.session_entity === undefined ? '-' : r.session_entity ? 'on' : 'off',
@@ -673,6 +690,7 @@ function report(res) {
           fmt(r.blocked_us.p50, 2),
           fmt(r.blocked_us.p99, 2),
           fmt(r.blocked_us.max, 0),
+          r.slow_calls ? `${r.slow_calls.over_1ms} (${r.slow_calls.preempted})` : '-',
           r.committed_us ? `${fmt(r.committed_us.mean, 0)} / ${fmt(r.committed_us.p99, 0)} / ${fmt(r.committed_us.max, 0)}` : '- (persists nothing)',
         ]),
       ),

@@ -56,6 +56,60 @@ pub fn core_event_json(kind: Kind, i: usize, screen_id: &str) -> String {
     .to_string()
 }
 
+/// The calls that blocked the caller over 1 ms, and how many of them the
+/// scheduler preempted: the calling thread was switched out involuntarily
+/// during the call (Linux counts this per thread; elsewhere no call is
+/// known to have been). A preempted call's time is mostly another thread's
+/// or process's turn on the CPU, not the tracker's work.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SlowCalls {
+    /// Calls over 1 ms.
+    pub over_1ms: u64,
+    /// Of those, the ones preempted.
+    pub preempted: u64,
+}
+
+impl SlowCalls {
+    /// Runs `call` and returns when it started and how long it took,
+    /// counting it when over 1 ms. The count of switches is read before the
+    /// clock starts, and again only after a slow call.
+    pub fn time(&mut self, call: impl FnOnce()) -> (Instant, Duration) {
+        let switches = involuntary_switches();
+        let start = Instant::now();
+        call();
+        let took = start.elapsed();
+        if took > Duration::from_millis(1) {
+            self.over_1ms += 1;
+            if involuntary_switches() > switches {
+                self.preempted += 1;
+            }
+        }
+        (start, took)
+    }
+
+    /// The `slow_calls` field of a `RESULT` line.
+    pub fn to_json(self) -> Value {
+        json!({"over_1ms": self.over_1ms, "preempted": self.preempted})
+    }
+}
+
+/// How many times this thread was switched out involuntarily so far.
+#[cfg(target_os = "linux")]
+fn involuntary_switches() -> i64 {
+    // SAFETY: getrusage writes the struct it is given, zeroed here.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) } == 0 {
+        usage.ru_nivcsw as i64
+    } else {
+        0
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn involuntary_switches() -> i64 {
+    0
+}
+
 /// Summary of a set of durations, in the unit they were given in.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Summary {
@@ -218,6 +272,16 @@ mod tests {
         let s = Summary::of(&mut v).unwrap();
         assert_eq!((s.p50, s.p99, s.max, s.mean), (50.0, 99.0, 100.0, 50.5));
         assert_eq!(Summary::of(&mut []), None);
+    }
+
+    #[test]
+    fn a_call_over_1_ms_is_counted_and_at_most_once_preempted() {
+        let mut slow = SlowCalls::default();
+        let (_, took) = slow.time(|| std::thread::sleep(Duration::from_millis(3)));
+        assert!(took >= Duration::from_millis(3));
+        assert_eq!(slow.over_1ms, 1);
+        assert!(slow.preempted <= 1);
+        assert_eq!(slow.to_json()["over_1ms"], 1);
     }
 
     #[test]

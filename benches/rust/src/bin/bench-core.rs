@@ -48,7 +48,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tracker_bench::{
-    core_event_json, ms, print_result, self_usage, us, vm_hwm_kb, Collector, Kind, Summary,
+    core_event_json, ms, print_result, self_usage, us, vm_hwm_kb, Collector, Kind, SlowCalls, Summary,
 };
 use tracker_core::{Config, Event, EventType, PlatformDefaults, Responder, Tracker, TrackerOptions};
 
@@ -245,13 +245,14 @@ fn core_track(t: &Tracker, kind: EventType, json: &str, done: Responder<()>) {
 }
 
 /// Tracks `n` events of `kind` from this thread; returns the time each call
-/// blocked the caller (µs) and when each call started (ns since `base`).
+/// blocked the caller (µs), when each call started (ns since `base`) and
+/// the calls over 1 ms.
 fn core_run(
     t: &Tracker,
     kind: Kind,
     n: usize,
     commits: &Arc<Commits>,
-) -> (Vec<f64>, Vec<u64>) {
+) -> (Vec<f64>, Vec<u64>, SlowCalls) {
     let screen_id = uuid::Uuid::new_v4().to_string();
     let event_type = match kind {
         Kind::Struct => EventType::Structured,
@@ -259,15 +260,15 @@ fn core_run(
     };
     let mut blocked = Vec::with_capacity(n);
     let mut started = Vec::with_capacity(n);
+    let mut slow = SlowCalls::default();
     for i in 0..n {
         let json = core_event_json(kind, i, &screen_id);
         let done = commits.responder(i);
-        let call = Instant::now();
-        core_track(t, event_type, &json, done);
-        blocked.push(us(call.elapsed()));
+        let (call, took) = slow.time(|| core_track(t, event_type, &json, done));
+        blocked.push(us(took));
         started.push(call.duration_since(commits.base).as_nanos() as u64);
     }
-    (blocked, started)
+    (blocked, started, slow)
 }
 
 // -- the snowplow_tracker crate ---------------------------------------------
@@ -279,17 +280,22 @@ fn crate_tracker(collector: &str) -> snowplow_tracker::Tracker {
 }
 
 /// Tracks `n` events of `kind` with the crate; returns the time each call
-/// blocked the caller (µs) and how many calls its full store refused. A
+/// blocked the caller (µs), how many calls its full store refused and the
+/// calls over 1 ms. A
 /// refused event is tracked again until accepted (the alternative is losing
 /// it), and the whole wait counts as that call's time blocked.
-fn crate_run(t: &mut snowplow_tracker::Tracker, kind: Kind, n: usize) -> (Vec<f64>, u64) {
+fn crate_run(
+    t: &mut snowplow_tracker::Tracker,
+    kind: Kind,
+    n: usize,
+) -> (Vec<f64>, u64, SlowCalls) {
     use snowplow_tracker::{ScreenViewEvent, StructuredEvent};
     let screen_id = uuid::Uuid::new_v4();
     let mut blocked = Vec::with_capacity(n);
     let mut rejected = 0u64;
+    let mut slow = SlowCalls::default();
     for i in 0..n {
-        let call = Instant::now();
-        loop {
+        let (_, took) = slow.time(|| loop {
             let tracked = match kind {
                 Kind::Struct => t.track(
                     StructuredEvent::builder()
@@ -317,13 +323,13 @@ fn crate_run(t: &mut snowplow_tracker::Tracker, kind: Kind, n: usize) -> (Vec<f6
             }
             rejected += 1;
             std::thread::yield_now();
-        }
-        blocked.push(us(call.elapsed()));
+        });
+        blocked.push(us(took));
     }
     // The last partial batch stays in memory until a flush (which fails,
     // harmlessly, when N is a multiple of the batch size and nothing is left).
     let _ = t.flush();
-    (blocked, rejected)
+    (blocked, rejected, slow)
 }
 
 fn crate_close(mut t: snowplow_tracker::Tracker) {
@@ -351,7 +357,7 @@ fn e2e(opts: &Options) {
             .start();
             let base = Instant::now();
             let commits = Commits::new(base, 0);
-            let (blocked, _) = core_run(&t, kind, n, &commits);
+            let (blocked, _, slow) = core_run(&t, kind, n, &commits);
             let calls = base.elapsed();
             commits.wait_all(n);
             let arrived = collector.wait_unique(n as u64, ARRIVAL_LIMIT)
@@ -360,17 +366,19 @@ fn e2e(opts: &Options) {
             stop(t);
             let failed = commits.failed.load(Ordering::Relaxed);
             let committed = Some(commits.last());
-            report_e2e(peer, kind, n, elapsed, calls, committed, blocked, arrived, failed, 0);
+            let times = (blocked, slow);
+            report_e2e(peer, kind, n, elapsed, calls, committed, times, arrived, failed, 0);
         }
         "crate" => {
             let mut t = crate_tracker(url);
             let base = Instant::now();
-            let (blocked, rejected) = crate_run(&mut t, kind, n);
+            let (blocked, rejected, slow) = crate_run(&mut t, kind, n);
             let calls = base.elapsed();
             let arrived = collector.wait_unique(n as u64, ARRIVAL_LIMIT);
             let elapsed = base.elapsed();
             crate_close(t);
-            report_e2e(peer, kind, n, elapsed, calls, None, blocked, arrived, 0, rejected);
+            let times = (blocked, slow);
+            report_e2e(peer, kind, n, elapsed, calls, None, times, arrived, 0, rejected);
         }
         other => fail(&format!("unknown peer {other} (core or crate)")),
     }
@@ -384,7 +392,7 @@ fn report_e2e(
     elapsed: Duration,
     calls: Duration,
     committed: Option<Duration>,
-    mut blocked: Vec<f64>,
+    (mut blocked, slow): (Vec<f64>, SlowCalls),
     arrived: bool,
     failed: usize,
     rejected: u64,
@@ -397,6 +405,7 @@ fn report_e2e(
         "peer": peer, "kind": kind.name(), "events": n,
         "elapsed_ms": ms(elapsed), "calls_ms": ms(calls), "committed_ms": committed.map(ms),
         "blocked_us": Summary::of(&mut blocked).map(Summary::to_json),
+        "slow_calls": slow.to_json(),
         "cpu_ms": cpu_ms, "peak_rss_kb": peak_rss_kb,
         "arrived": arrived, "failed": failed, "rejected": rejected,
     }));
@@ -422,7 +431,7 @@ fn blocked(opts: &Options) {
         }
         .start();
         let commits = Commits::new(Instant::now(), n);
-        let (mut blocked, started) = core_run(&t, Kind::Struct, n, &commits);
+        let (mut blocked, started, slow) = core_run(&t, Kind::Struct, n, &commits);
         commits.wait_all(n);
         let mut committed: Vec<f64> = commits
             .at_ns
@@ -442,17 +451,19 @@ fn blocked(opts: &Options) {
         print_result(&json!({
             "part": "blocked", "peer": "core", "session_entity": session_entity, "events": n,
             "blocked_us": Summary::of(&mut blocked).map(Summary::to_json),
+            "slow_calls": slow.to_json(),
             "committed_us": committed,
         }));
     }
     let _ = collector.reset();
     let mut t = crate_tracker(url);
-    let (mut blocked, rejected) = crate_run(&mut t, Kind::Struct, n);
+    let (mut blocked, rejected, slow) = crate_run(&mut t, Kind::Struct, n);
     collector.wait_unique(n as u64, ARRIVAL_LIMIT);
     crate_close(t);
     print_result(&json!({
         "part": "blocked", "peer": "crate", "session_entity": null, "events": n,
         "blocked_us": Summary::of(&mut blocked).map(Summary::to_json),
+        "slow_calls": slow.to_json(),
         "committed_us": null, "rejected": rejected,
     }));
 }
