@@ -251,6 +251,15 @@ impl Added {
         })
     }
 
+    /// Shares `entity`, whose JSON is `json` (written directly, as serde
+    /// would have: see `screen_entity_json`).
+    fn with_json(entity: SelfDescribing, json: String) -> Arc<Added> {
+        Arc::new(Added {
+            entity,
+            json: std::sync::OnceLock::from(json),
+        })
+    }
+
     /// The entity as JSON, `{"schema":...,"data":...}`, made once.
     pub fn json(&self) -> &str {
         self.json
@@ -828,7 +837,8 @@ impl Enricher {
             if let Some(t) = &sv.screen_type {
                 entity.insert("type".into(), Value::String(t.to_string()));
             }
-            deep_link = self.enter_screen(entity, now_ms, &mut out);
+            let json = screen_entity_json(sv);
+            deep_link = self.enter_screen(entity, Some(json), now_ms, &mut out);
         }
         if let EventBody::SelfDescribing(sd) = &mut event.body {
             match sd.schema.as_str() {
@@ -854,7 +864,7 @@ impl Enricher {
                             entity.insert(k.into(), v.clone());
                         }
                     }
-                    deep_link = self.enter_screen(entity, now_ms, &mut out);
+                    deep_link = self.enter_screen(entity, None, now_ms, &mut out);
                 }
                 s if s == SCREEN_END_SCHEMA => {
                     if let Some(screen) = self.screen.as_mut() {
@@ -892,12 +902,13 @@ impl Enricher {
     }
 
     /// A screen view makes its screen (`entity`: its `id`, `name` and
-    /// `type`) the current one, its engagement counted from `now_ms`; a deep
-    /// link received before it goes on it (`url` and `refr`, and the entity
-    /// returned).
+    /// `type`; `json`, the entity's JSON if already written) the current
+    /// one, its engagement counted from `now_ms`; a deep link received
+    /// before it goes on it (`url` and `refr`, and the entity returned).
     fn enter_screen(
         &mut self,
         entity: Map<String, Value>,
+        json: Option<String>,
         now_ms: i64,
         out: &mut Additions,
     ) -> Option<SelfDescribing> {
@@ -906,11 +917,15 @@ impl Enricher {
             in_background: self.in_background,
             ..Summary::default()
         };
+        let entity = SelfDescribing {
+            schema: SCREEN_SCHEMA.into(),
+            data: Value::Object(entity),
+        };
         self.screen = Some(Screen {
-            entity: Added::new(SelfDescribing {
-                schema: SCREEN_SCHEMA.into(),
-                data: Value::Object(entity),
-            }),
+            entity: match json {
+                Some(json) => Added::with_json(entity, json),
+                None => Added::new(entity),
+            },
             summary,
         });
         let link = self.deep_link.take()?;
@@ -943,6 +958,32 @@ impl Enricher {
     pub(crate) fn tracks_errors(&self) -> bool {
         self.flags.exception_autotracking
     }
+}
+
+/// The JSON of a screen view's `screen` entity, written directly (it is
+/// made for every screen view): the bytes serde makes of the entity, with
+/// its data's keys in a map's order (`id`, `name`, `type`).
+fn screen_entity_json(sv: &event::ScreenView) -> String {
+    let mut out = Vec::with_capacity(160);
+    out.extend_from_slice(br#"{"schema":""#);
+    out.extend_from_slice(SCREEN_SCHEMA.as_bytes());
+    out.extend_from_slice(br#"","data":{"id":""#);
+    out.extend_from_slice(
+        sv.id
+            .hyphenated()
+            .encode_lower(&mut uuid::Uuid::encode_buffer())
+            .as_bytes(),
+    );
+    out.extend_from_slice(br#"","name":"#);
+    // Writing a string to a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut out, sv.name.as_str());
+    if let Some(t) = &sv.screen_type {
+        out.extend_from_slice(br#","type":"#);
+        let _ = serde_json::to_writer(&mut out, t.as_str());
+    }
+    out.extend_from_slice(b"}}");
+    // Only UTF-8 was written.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// `s` cut to at most `max` characters (data, so no ellipsis).
@@ -1018,4 +1059,39 @@ pub fn application_error(v: Option<Value>) -> Result<Event> {
         APPLICATION_ERROR_SCHEMA,
         Value::Object(data),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_screen_entity_written_directly_is_the_one_serde_makes() {
+        for (name, screen_type) in [
+            ("Home", None),
+            ("Home \"1\" \\ \u{1} é 🙂", Some("</script>\t")),
+            ("", Some("feed")),
+        ] {
+            let sv = event::ScreenView {
+                id: "4F2A1C9E-0b7d-4e5a-9c3b-2d1e0f9a8b7c".parse().unwrap(),
+                name: name.into(),
+                previous_id: None,
+                previous_name: None,
+                previous_type: None,
+                transition_type: None,
+                screen_type: screen_type.map(Into::into),
+            };
+            let mut data = Map::new();
+            data.insert("id".into(), json!("4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c"));
+            data.insert("name".into(), json!(name));
+            if let Some(t) = screen_type {
+                data.insert("type".into(), json!(t));
+            }
+            let entity = Added::new(SelfDescribing {
+                schema: SCREEN_SCHEMA.into(),
+                data: Value::Object(data),
+            });
+            assert_eq!(screen_entity_json(&sv), entity.json());
+        }
+    }
 }
