@@ -469,6 +469,7 @@ function e2eMedians(raw) {
           ? {
               over_1ms: rows.reduce((a, r) => a + r.slow_calls.over_1ms, 0),
               preempted: rows.reduce((a, r) => a + r.slow_calls.preempted, 0),
+              waited: rows.reduce((a, r) => a + (r.slow_calls.waited || 0), 0),
             }
           : null,
         lost_total: d.reduce((a, x) => a + x.lost, 0),
@@ -621,10 +622,15 @@ function fmt(v, digits) {
   return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-/** ", N calls over 1 ms (M preempted)" of a runner's slow_calls; "" when none or not counted. */
+/** "P preempted, W waited" of a runner's slow_calls. */
+function slowCauses(slow) {
+  return `${slow.preempted} preempted, ${slow.waited || 0} waited`;
+}
+
+/** ", N calls over 1 ms (P preempted, W waited)" of a runner's slow_calls; "" when none or not counted. */
 function slowText(slow) {
   if (!slow || !slow.over_1ms) return '';
-  return `, ${slow.over_1ms} call(s) over 1 ms (${slow.preempted} preempted)`;
+  return `, ${slow.over_1ms} call(s) over 1 ms (${slowCauses(slow)})`;
 }
 
 function table(headers, rows) {
@@ -681,7 +687,7 @@ function report(res) {
     out.push('Part 1, caller blocked per track call in process (µs) and time to commit:');
     out.push(
       table(
-        ['peer', 'session entity', 'events', 'mean', 'p50', 'p99', 'max', 'over 1 ms (preempted)', 'committed µs mean / p99 / max'],
+        ['peer', 'session entity', 'events', 'mean', 'p50', 'p99', 'max', 'over 1 ms', 'committed µs mean / p99 / max'],
         blocked.map((r) => [
           r.peer,
           r.session_entity === null || r.session_entity === undefined ? '-' : r.session_entity ? 'on' : 'off',
@@ -690,7 +696,7 @@ function report(res) {
           fmt(r.blocked_us.p50, 2),
           fmt(r.blocked_us.p99, 2),
           fmt(r.blocked_us.max, 0),
-          r.slow_calls ? `${r.slow_calls.over_1ms} (${r.slow_calls.preempted})` : '-',
+          r.slow_calls ? (r.slow_calls.over_1ms ? `${r.slow_calls.over_1ms} (${slowCauses(r.slow_calls)})` : '0') : '-',
           r.committed_us ? `${fmt(r.committed_us.mean, 0)} / ${fmt(r.committed_us.p99, 0)} / ${fmt(r.committed_us.max, 0)}` : '- (persists nothing)',
         ]),
       ),

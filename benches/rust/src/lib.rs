@@ -60,13 +60,18 @@ pub fn core_event_json(kind: Kind, i: usize, screen_id: &str) -> String {
 /// scheduler preempted: the calling thread was switched out involuntarily
 /// during the call (Linux counts this per thread; elsewhere no call is
 /// known to have been). A preempted call's time is mostly another thread's
-/// or process's turn on the CPU, not the tracker's work.
+/// or process's turn on the CPU, not the tracker's work. A call that
+/// waited (switched out voluntarily: a lock held by another thread) is the
+/// tracker's; one that did neither ran all along, or its virtual CPU was
+/// paused by the host (steal time, which the guest does not count).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct SlowCalls {
     /// Calls over 1 ms.
     pub over_1ms: u64,
     /// Of those, the ones preempted.
     pub preempted: u64,
+    /// Of those, the ones not preempted that waited.
+    pub waited: u64,
 }
 
 impl SlowCalls {
@@ -74,14 +79,17 @@ impl SlowCalls {
     /// counting it when over 1 ms. The count of switches is read before the
     /// clock starts, and again only after a slow call.
     pub fn time(&mut self, call: impl FnOnce()) -> (Instant, Duration) {
-        let switches = involuntary_switches();
+        let (involuntary, voluntary) = switches();
         let start = Instant::now();
         call();
         let took = start.elapsed();
         if took > Duration::from_millis(1) {
             self.over_1ms += 1;
-            if involuntary_switches() > switches {
+            let after = switches();
+            if after.0 > involuntary {
                 self.preempted += 1;
+            } else if after.1 > voluntary {
+                self.waited += 1;
             }
         }
         (start, took)
@@ -89,25 +97,26 @@ impl SlowCalls {
 
     /// The `slow_calls` field of a `RESULT` line.
     pub fn to_json(self) -> Value {
-        json!({"over_1ms": self.over_1ms, "preempted": self.preempted})
+        json!({"over_1ms": self.over_1ms, "preempted": self.preempted, "waited": self.waited})
     }
 }
 
-/// How many times this thread was switched out involuntarily so far.
+/// How many times this thread was switched out so far: involuntarily
+/// (preempted) and voluntarily (it waited).
 #[cfg(target_os = "linux")]
-fn involuntary_switches() -> i64 {
+fn switches() -> (i64, i64) {
     // SAFETY: getrusage writes the struct it is given, zeroed here.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     if unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) } == 0 {
-        usage.ru_nivcsw as i64
+        (usage.ru_nivcsw as i64, usage.ru_nvcsw as i64)
     } else {
-        0
+        (0, 0)
     }
 }
 
 #[cfg(not(target_os = "linux"))]
-fn involuntary_switches() -> i64 {
-    0
+fn switches() -> (i64, i64) {
+    (0, 0)
 }
 
 /// Summary of a set of durations, in the unit they were given in.
@@ -280,7 +289,8 @@ mod tests {
         let (_, took) = slow.time(|| std::thread::sleep(Duration::from_millis(3)));
         assert!(took >= Duration::from_millis(3));
         assert_eq!(slow.over_1ms, 1);
-        assert!(slow.preempted <= 1);
+        // A sleep is a wait, unless the thread was also preempted.
+        assert_eq!(slow.preempted + slow.waited, 1);
         assert_eq!(slow.to_json()["over_1ms"], 1);
     }
 
