@@ -965,19 +965,9 @@ impl Enricher {
 /// its data's keys in a map's order (`id`, `name`, `type`).
 fn screen_entity_json(sv: &event::ScreenView) -> String {
     let mut out = Vec::with_capacity(160);
-    out.extend_from_slice(br#"{"schema":""#);
-    out.extend_from_slice(SCREEN_SCHEMA.as_bytes());
-    out.extend_from_slice(br#"","data":{"id":""#);
-    out.extend_from_slice(
-        sv.id
-            .hyphenated()
-            .encode_lower(&mut uuid::Uuid::encode_buffer())
-            .as_bytes(),
-    );
-    out.extend_from_slice(br#"","name":"#);
-    // Writing a string to a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut out, sv.name.as_str());
+    crate::payload::screen_json_start(&mut out, SCREEN_SCHEMA, sv);
     if let Some(t) = &sv.screen_type {
+        // Writing a string to a Vec cannot fail.
         out.extend_from_slice(br#","type":"#);
         let _ = serde_json::to_writer(&mut out, t.as_str());
     }

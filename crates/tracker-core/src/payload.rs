@@ -189,6 +189,13 @@ fn push_base64(
     b64.into_inner();
 }
 
+/// Writes the start of a self-describing JSON, `{"schema":"<schema>","data":`.
+fn sdj_start(w: &mut dyn std::io::Write, schema: &str) -> std::io::Result<()> {
+    w.write_all(br#"{"schema":""#)?;
+    w.write_all(schema.as_bytes())?;
+    w.write_all(br#"","data":"#)
+}
+
 /// The capacity the JSON of an event's data or entities starts with: most
 /// fit, so the buffer is not grown (and copied) several times per event.
 const JSON_CAPACITY: usize = 512;
@@ -268,9 +275,7 @@ pub fn assemble_parts(
         }
         out.push_str(r#""ue_px":""#);
         push_base64(&mut out, |b64| {
-            b64.write_all(br#"{"schema":""#)?;
-            b64.write_all(UNSTRUCT_EVENT_SCHEMA.as_bytes())?;
-            b64.write_all(br#"","data":"#)?;
+            sdj_start(b64, UNSTRUCT_EVENT_SCHEMA)?;
             b64.write_all(event.as_bytes())?;
             b64.write_all(b"}")
         });
@@ -282,9 +287,8 @@ pub fn assemble_parts(
     }
     out.push_str(r#""cx":""#);
     push_base64(&mut out, |b64| {
-        b64.write_all(br#"{"schema":""#)?;
-        b64.write_all(CONTEXTS_SCHEMA.as_bytes())?;
-        b64.write_all(br#"","data":["#)?;
+        sdj_start(b64, CONTEXTS_SCHEMA)?;
+        b64.write_all(b"[")?;
         b64.write_all(items.as_bytes())?;
         if !items.is_empty() {
             b64.write_all(b",")?;
@@ -518,14 +522,15 @@ fn self_describing_json(event: &crate::event::SelfDescribing) -> Vec<u8> {
     json
 }
 
-/// The self-describing JSON of a screen view, written directly: the
-/// schema is a constant and the `id` a UUID (lower case hex and dashes),
-/// so only the other strings go through the JSON escaper. The same bytes as serde makes of it (a unit test checks).
-fn screen_view_json(sv: &ScreenView) -> Vec<u8> {
-    let mut out = Vec::with_capacity(JSON_CAPACITY);
-    out.extend_from_slice(br#"{"schema":""#);
-    out.extend_from_slice(SCREEN_VIEW_SCHEMA.as_bytes());
-    out.extend_from_slice(br#"","data":{"id":""#);
+/// Writes the start of the self-describing JSON of `schema` made of a
+/// screen view's fields, up to its `id` and `name`:
+/// `{"schema":"<schema>","data":{"id":"<id>","name":"<name>"`. The schema
+/// is a constant and the `id` a UUID (lower case hex and dashes), so only
+/// the name goes through the JSON escaper.
+pub(crate) fn screen_json_start(out: &mut Vec<u8>, schema: &str, sv: &ScreenView) {
+    // Writing to a Vec cannot fail.
+    let _ = sdj_start(out, schema);
+    out.extend_from_slice(br#"{"id":""#);
     out.extend_from_slice(
         sv.id
             .hyphenated()
@@ -533,8 +538,15 @@ fn screen_view_json(sv: &ScreenView) -> Vec<u8> {
             .as_bytes(),
     );
     out.extend_from_slice(br#"","name":"#);
-    // Writing a string to a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut out, &sv.name);
+    let _ = serde_json::to_writer(&mut *out, sv.name.as_str());
+}
+
+/// The self-describing JSON of a screen view, written directly: only the
+/// app's strings go through the JSON escaper. The same bytes as serde
+/// makes of it (a unit test checks).
+fn screen_view_json(sv: &ScreenView) -> Vec<u8> {
+    let mut out = Vec::with_capacity(JSON_CAPACITY);
+    screen_json_start(&mut out, SCREEN_VIEW_SCHEMA, sv);
     for (key, value) in [
         (r#","previousId":"#, &sv.previous_id),
         (r#","previousName":"#, &sv.previous_name),
