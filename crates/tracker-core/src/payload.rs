@@ -481,9 +481,8 @@ pub fn build(
     }
     if let Some(inner) = unstruct {
         let mut json = Vec::with_capacity(UNSTRUCT_HEAD_LEN + inner.len() + 1);
-        json.extend_from_slice(br#"{"schema":""#);
-        json.extend_from_slice(UNSTRUCT_EVENT_SCHEMA.as_bytes());
-        json.extend_from_slice(br#"","data":"#);
+        // Writing to a Vec cannot fail.
+        let _ = sdj_start(&mut json, UNSTRUCT_EVENT_SCHEMA);
         json.extend_from_slice(&inner);
         json.push(b'}');
         f.put_json_text(b64, "ue_px", "ue_pr", json);
