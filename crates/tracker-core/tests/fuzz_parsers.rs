@@ -821,6 +821,46 @@ fn event_within_bounds(e: &Event) -> Result<(), TestCaseError> {
     )
     .0;
     prop_assert!(serde_json::from_str::<Map<String, Value>>(&built).is_ok());
+    // Stored as a POST event is (base64, a session entity): the entities and
+    // a self-describing event's JSON kept apart, the payload the emitter
+    // puts back together is the one built whole, of the length foreseen.
+    let tracker = TrackerConfig {
+        base64_encoding: true,
+        ..tracker
+    };
+    let source = payload::Source {
+        config: &tracker,
+        namespace: "fuzz",
+    };
+    let session = tracker_core::session::ClientSession {
+        user_id: "u".into(),
+        session_id: "s".into(),
+        session_index: 2,
+        previous_session_id: Some("p".into()),
+        storage_mechanism: "SQLITE",
+        first_event_id: "f".into(),
+        first_event_timestamp: "2026-12-03T10:00:00.000Z".into(),
+        event_index: 17,
+    };
+    let build = |prefix: Option<&mut payload::SessionPrefix>| {
+        payload::build(
+            &source,
+            e,
+            "4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c",
+            1_700_000_000_000,
+            Some(&session),
+            &Default::default(),
+            prefix,
+        )
+    };
+    let whole = build(None).0;
+    let (stored, deferred) = build(Some(&mut payload::SessionPrefix::default()));
+    let Some(deferred) = deferred else {
+        return Err(TestCaseError::fail("entities not kept apart"));
+    };
+    prop_assert_eq!(deferred.event.is_some(), whole.contains(r#""ue_px":"#));
+    prop_assert_eq!(payload::assemble(&stored, &deferred), whole.clone());
+    prop_assert_eq!(deferred.assembled_len(&stored), whole.len());
     Ok(())
 }
 
