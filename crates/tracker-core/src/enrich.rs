@@ -967,8 +967,8 @@ fn screen_entity_json(sv: &event::ScreenView) -> String {
     let mut out = Vec::with_capacity(160);
     crate::payload::screen_json_start(&mut out, SCREEN_SCHEMA, sv);
     if let Some(t) = &sv.screen_type {
-        // Writing a string to a Vec cannot fail.
         out.extend_from_slice(br#","type":"#);
+        // Writing a string to a Vec cannot fail.
         let _ = serde_json::to_writer(&mut out, t.as_str());
     }
     out.extend_from_slice(b"}}");

@@ -63,8 +63,10 @@ pub struct SelfDescribing {
 /// Typed rather than a map of JSON values: a screen view is parsed on the
 /// caller's thread and enriched (the previous screen's fields), serialised
 /// and freed on the writer's, and a map's keys, nodes and values were most
-/// of a screen view's cost there. The payload writes it with its fields in
-/// the order a map of them had (by name), so the stored bytes are the same.
+/// of a screen view's cost there. Its text is [`Text`], mostly inline: a
+/// block allocated on one thread and freed on another is the allocator's
+/// slowest path. The payload writes it with its fields in the order a map
+/// of them had (by name), so the stored bytes are the same.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScreenView {
     /// `id`, made when the app gives none; written in lower case.
