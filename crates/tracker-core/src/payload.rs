@@ -214,25 +214,42 @@ impl Deferred {
     /// The length of the payload [`assemble`] makes of `payload` and these
     /// parts, without making it.
     pub fn assembled_len(&self, payload: &str) -> usize {
-        let json = CONTEXTS_HEAD_LEN
-            + self.items.len()
-            + usize::from(!self.items.is_empty())
-            + self.session_prefix.len()
-            + digits(self.event_index)
-            + "}}]}".len();
-        // Each field: a comma unless it is the object's first, `"key":"`,
-        // the value, its closing quote; the payload's `}` closes the whole.
-        let mut len = payload.len();
-        let mut first = payload == "{}";
-        if let Some(event) = &self.event {
-            len += usize::from(!first)
-                + r#""ue_px":""#.len()
-                + base64_len(UNSTRUCT_HEAD_LEN + event.len() + 1)
-                + 1;
-            first = false;
-        }
-        len + usize::from(!first) + r#""cx":""#.len() + base64_len(json) + 1
+        assembled_len(
+            payload,
+            self.event.as_deref(),
+            &self.items,
+            &self.session_prefix,
+            self.event_index,
+        )
     }
+}
+
+/// The length of the payload [`assemble_parts`] makes of these parts.
+fn assembled_len(
+    payload: &str,
+    event: Option<&str>,
+    items: &str,
+    session_prefix: &str,
+    event_index: u32,
+) -> usize {
+    let json = CONTEXTS_HEAD_LEN
+        + items.len()
+        + usize::from(!items.is_empty())
+        + session_prefix.len()
+        + digits(event_index)
+        + "}}]}".len();
+    // Each field: a comma unless it is the object's first, `"key":"`, the
+    // value, its closing quote; the payload's `}` closes the whole.
+    let mut len = payload.len();
+    let mut first = payload == "{}";
+    if let Some(event) = event {
+        len += usize::from(!first)
+            + r#""ue_px":""#.len()
+            + base64_len(UNSTRUCT_HEAD_LEN + event.len() + 1)
+            + 1;
+        first = false;
+    }
+    len + usize::from(!first) + r#""cx":""#.len() + base64_len(json) + 1
 }
 
 /// The payload stored as `payload` and `deferred`, as [`build`] makes it:
@@ -256,17 +273,15 @@ pub fn assemble_parts(
     session_prefix: &str,
     event_index: u32,
 ) -> String {
-    let json = CONTEXTS_HEAD_LEN
-        + items.len()
-        + usize::from(!items.is_empty())
-        + session_prefix.len()
-        + digits(event_index)
-        + "}}]}".len();
-    let event_len = event.map_or(0, |e| {
-        r#","ue_px":"""#.len() + base64_len(UNSTRUCT_HEAD_LEN + e.len() + 1)
-    });
     let body = payload.strip_suffix('}').unwrap_or(payload);
-    let mut out = String::with_capacity(payload.len() + event_len + 8 + base64_len(json));
+    // Its exact size, so the buffer is never grown.
+    let mut out = String::with_capacity(assembled_len(
+        payload,
+        event,
+        items,
+        session_prefix,
+        event_index,
+    ));
     out.push_str(body);
     let mut first = payload == "{}";
     if let Some(event) = event {
