@@ -38,11 +38,6 @@ impl Text {
             Repr::Heap(s) => s,
         }
     }
-
-    /// Whether the text is held without an allocation.
-    pub fn is_inline(&self) -> bool {
-        matches!(self.0, Repr::Inline { .. })
-    }
 }
 
 impl From<&str> for Text {
@@ -133,6 +128,13 @@ impl Serialize for Text {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Text {
+        /// Whether the text is held without an allocation.
+        fn is_inline(&self) -> bool {
+            matches!(self.0, Repr::Inline { .. })
+        }
+    }
 
     #[test]
     fn short_text_is_inline_and_long_text_on_the_heap() {
