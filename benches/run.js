@@ -12,7 +12,8 @@
  *            the Rust core ("core"), the snowplow_tracker crate ("crate"), this
  *            project's Node API ("node") and @snowplow/node-tracker
  *            ("node-tracker"); struct events and screen views; interleaved
- *            rounds, medians
+ *            rounds, medians; then, once per round and kind, the floor under
+ *            the Node runners' slowest calls (benches/node/floor.js)
  *   blocked  the core in process: time the caller is blocked per track call and
  *            time to commit, session entity on and off; the crate's track call
  *   jvm      a track call through the generated Kotlin bindings (JNA) on the JVM
@@ -337,6 +338,45 @@ async function runE2e(raw) {
 }
 
 /**
+ * The floor under the Node runners' slowest calls: node-api.js's call loop
+ * with no tracker, each call returning a Promise (benches/node/floor.js),
+ * once per round and kind, alone on the machine.
+ */
+async function runFloor(raw) {
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const kind of KINDS) {
+      progress(`floor ${round}/${opts.rounds}: ${kind}, ${opts.events} Promise-returning calls with no tracker`);
+      try {
+        const [result] = await measure(`floor ${kind}`, process.execPath, [
+          path.join(root, 'benches', 'node', 'floor.js'),
+          '--events',
+          String(opts.events),
+          '--kind',
+          kind,
+        ]);
+        raw.push({ part: 'floor', round, ...result, kind });
+        progress(`  blocked p99 ${fmt(result.blocked_us.p99, 1)} µs max ${fmt(result.blocked_us.max, 0)} µs${slowText(result.slow_calls)}`);
+      } catch (e) {
+        console.error(`bench: ${e.message}`);
+        raw.push({ part: 'floor', round, kind, events: opts.events, error: e.message });
+      }
+    }
+  }
+}
+
+/** The worst of the floor runs of `kind`: max µs and calls over 1 ms in all of them; null if none ran. */
+function floorOf(raw, kind) {
+  const rows = raw.filter((r) => r.part === 'floor' && r.kind === kind && !r.error);
+  if (!rows.length) return null;
+  return {
+    runs: rows.length,
+    max: Math.max(...rows.map((r) => r.blocked_us.max)),
+    p99: Math.max(...rows.map((r) => r.blocked_us.p99)),
+    over_1ms: rows.reduce((a, r) => a + r.slow_calls.over_1ms, 0),
+  };
+}
+
+/**
  * Runs one part of bench-core in a temporary directory, adding its RESULT
  * lines to `raw` (or the error, so the table says which part failed).
  */
@@ -463,13 +503,17 @@ function e2eMedians(raw) {
           p99: Math.max(...rows.map((r) => r.blocked_us.p99)),
           max: Math.max(...rows.map((r) => r.blocked_us.max)),
         },
-        // calls over 1 ms in all the runs, and how many were preempted
-        // (the Rust runners count them; the Node ones cannot)
+        // calls over 1 ms in all the runs, and how many were preempted or
+        // waited (the Rust runners tell; the Node ones count the calls only)
         slow_calls: rows.every((r) => r.slow_calls)
           ? {
               over_1ms: rows.reduce((a, r) => a + r.slow_calls.over_1ms, 0),
-              preempted: rows.reduce((a, r) => a + r.slow_calls.preempted, 0),
-              waited: rows.reduce((a, r) => a + (r.slow_calls.waited || 0), 0),
+              ...(rows.every((r) => r.slow_calls.preempted !== undefined)
+                ? {
+                    preempted: rows.reduce((a, r) => a + r.slow_calls.preempted, 0),
+                    waited: rows.reduce((a, r) => a + (r.slow_calls.waited || 0), 0),
+                  }
+                : {}),
             }
           : null,
         lost_total: d.reduce((a, x) => a + x.lost, 0),
@@ -555,7 +599,11 @@ function verdicts(med, raw) {
         any = true;
         const w = a.blocked_us_worst;
         met = met && w.p99 < 20 && w.max < 1000;
-        parts.push(`${peer} ${kind} e2e p99 ${fmt(w.p99, 1)} µs, max ${fmt(w.max, 0)} µs${slowText(a.slow_calls)}`);
+        const floor = peer === 'node' ? floorOf(raw, kind) : null;
+        parts.push(
+          `${peer} ${kind} e2e p99 ${fmt(w.p99, 1)} µs, max ${fmt(w.max, 0)} µs${slowText(a.slow_calls)}` +
+            (floor ? ` (floor with no tracker: max ${fmt(floor.max, 0)} µs, ${floor.over_1ms} call(s) over 1 ms)` : ''),
+        );
       }
     }
     for (const r of raw.filter((x) => x.part === 'blocked' && !x.error && x.peer !== 'crate')) {
@@ -627,10 +675,13 @@ function slowCauses(slow) {
   return `${slow.preempted} preempted, ${slow.waited || 0} waited`;
 }
 
-/** ", N calls over 1 ms (P preempted, W waited)" of a runner's slow_calls; "" when none or not counted. */
+/**
+ * ", N calls over 1 ms (P preempted, W waited)" of a runner's slow_calls
+ * (without the causes when the runner cannot tell them); "" when none or not counted.
+ */
 function slowText(slow) {
   if (!slow || !slow.over_1ms) return '';
-  return `, ${slow.over_1ms} call(s) over 1 ms (${slowCauses(slow)})`;
+  return `, ${slow.over_1ms} call(s) over 1 ms` + (slow.preempted === undefined ? '' : ` (${slowCauses(slow)})`);
 }
 
 function table(headers, rows) {
@@ -679,6 +730,16 @@ function report(res) {
     out.push('Ratios (events/s, CPU per event, peak RSS):');
     for (const r of res.ratios) {
       out.push(`  ${r.base} vs ${r.peer}, ${r.kind}: ${fmt(r.events_per_s, 2)}x events/s, ${fmt(r.cpu_per_event, 2)}x CPU/event, ${fmt(r.peak_rss, 2)}x RSS`);
+    }
+    const floors = KINDS.map((kind) => [kind, floorOf(res.raw, kind)]).filter(([, f]) => f);
+    if (floors.length) {
+      out.push('');
+      out.push(
+        `Floor under the Node runners' slowest calls: the same calls with no tracker, each returning a Promise held to the end (benches/node/floor.js), worst of ${floors[0][1].runs} run(s):`,
+      );
+      for (const [kind, f] of floors) {
+        out.push(`  ${kind}: blocked p99 ${fmt(f.p99, 1)} µs, max ${fmt(f.max, 0)} µs, ${f.over_1ms} call(s) over 1 ms in all`);
+      }
     }
   }
   const blocked = res.raw.filter((r) => r.part === 'blocked' && !r.error);
@@ -778,6 +839,7 @@ async function main() {
   const needCollector = want('e2e') || want('blocked');
   if (needCollector) await startCollector();
   if (want('e2e')) await runE2e(raw);
+  if (want('e2e')) await runFloor(raw);
   if (want('blocked')) await runBlocked(raw);
   stopCollector();
   if (want('jvm')) await runJvm(raw);

@@ -5,7 +5,7 @@
 const http = require('http');
 const crypto = require('crypto');
 
-function parseArgs(argv) {
+function parseArgs(argv, needs = ['collector', 'dir']) {
   const args = { collector: null, events: 0, kind: null, dir: null };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
@@ -17,10 +17,11 @@ function parseArgs(argv) {
     else throw new Error(`unknown argument ${key}`);
     i++;
   }
-  if (!args.collector || !(args.events > 0) || !['struct', 'screen'].includes(args.kind) || !args.dir) {
-    throw new Error('usage: --collector http://127.0.0.1:<port> --events N --kind struct|screen --dir <empty dir>');
+  if (needs.some((k) => !args[k]) || !(args.events > 0) || !['struct', 'screen'].includes(args.kind)) {
+    const usage = { collector: '--collector http://127.0.0.1:<port>', dir: '--dir <empty dir>' };
+    throw new Error(`usage: ${needs.map((k) => usage[k]).concat('--events N --kind struct|screen').join(' ')}`);
   }
-  args.collector = args.collector.replace(/\/+$/, '');
+  if (args.collector) args.collector = args.collector.replace(/\/+$/, '');
   return args;
 }
 
@@ -36,6 +37,16 @@ function screenIds(n) {
   const ids = new Array(n);
   for (let i = 0; i < n; i++) ids[i] = Buffer.from(crypto.randomUUID(), 'latin1').toString('latin1');
   return ids;
+}
+
+/**
+ * The i-th event of a run as this project's Node API takes it (the argument of
+ * trackStructuredEvent or trackScreenViewEvent): the fields every peer tracks.
+ */
+function apiEvent(kind, ids) {
+  return kind === 'struct'
+    ? (i) => ({ category: 'bench', action: 'track', label: `event ${i}`, property: 'p', value: i })
+    : (i) => ({ name: `Screen ${i % 20}`, type: 'feed', id: ids[i] });
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -81,6 +92,16 @@ function summarise(us) {
   return { mean: r(sum / sorted.length), p50: r(pick(0.5)), p99: r(pick(0.99)), max: r(sorted[sorted.length - 1]) };
 }
 
+/**
+ * The calls over 1 ms. (The Rust runners also tell which of them were
+ * preempted; Node cannot read one thread's context switches.)
+ */
+function slowCalls(us) {
+  let over = 0;
+  for (const v of us) if (v > 1000) over++;
+  return { over_1ms: over };
+}
+
 function ms(fromNs, toNs) {
   return Math.round(Number(toNs - fromNs) / 1000) / 1000;
 }
@@ -111,6 +132,7 @@ function printRun(peer, args, { t0, tCalls, arrivedAt, tCommitted, blocked, extr
     calls_ms: ms(t0, tCalls),
     committed_ms: tCommitted === null ? null : ms(t0, tCommitted),
     blocked_us: summarise(blocked),
+    slow_calls: slowCalls(blocked),
     ...extra,
   });
 }
@@ -125,4 +147,4 @@ function printResult(fields) {
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }
 
-module.exports = { parseArgs, screenIds, getStats, waitArrived, summarise, ms, timeCalls, printRun, printResult, sleep };
+module.exports = { parseArgs, screenIds, apiEvent, slowCalls, getStats, waitArrived, summarise, ms, timeCalls, printRun, printResult, sleep };

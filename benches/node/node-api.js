@@ -4,7 +4,7 @@
 // release build). Every track call is made without awaiting it; the Promises
 // (each resolves once its event is committed to SQLite) are awaited at the end.
 const path = require('path');
-const { parseArgs, screenIds, waitArrived, timeCalls, printRun } = require('./common');
+const { parseArgs, screenIds, apiEvent, waitArrived, timeCalls, printRun } = require('./common');
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
@@ -25,16 +25,13 @@ async function main() {
   await tracker.getSessionUserId();
   const ids = args.kind === 'screen' ? screenIds(n) : null;
   const promises = new Array(n);
+  const event = apiEvent(args.kind, ids);
+  const track = args.kind === 'struct' ? tracker.trackStructuredEvent : tracker.trackScreenViewEvent;
 
   const t0 = process.hrtime.bigint();
-  const blocked =
-    args.kind === 'struct'
-      ? timeCalls(n, (i) => {
-          promises[i] = tracker.trackStructuredEvent({ category: 'bench', action: 'track', label: `event ${i}`, property: 'p', value: i });
-        })
-      : timeCalls(n, (i) => {
-          promises[i] = tracker.trackScreenViewEvent({ name: `Screen ${i % 20}`, type: 'feed', id: ids[i] });
-        });
+  const blocked = timeCalls(n, (i) => {
+    promises[i] = track(event(i));
+  });
   const tCalls = process.hrtime.bigint();
 
   let tCommitted = null;
