@@ -256,6 +256,15 @@ impl EventType {
 impl Event {
     /// Parses the `{"event": ..., "contexts": [...]}` argument of a `track*` call.
     pub fn from_json(kind: EventType, json: &str) -> Result<Event> {
+        match crate::fast_path::from_object(kind, json) {
+            Some(event) => Ok(event),
+            None => Event::from_json_values(kind, json),
+        }
+    }
+
+    /// [`Event::from_json`] by the general parser alone (the fast path
+    /// steps aside for whatever it does not take).
+    pub(crate) fn from_json_values(kind: EventType, json: &str) -> Result<Event> {
         let root: Value = serde_json::from_str(json).map_err(|e| {
             TrackerError::InvalidEvent(input::json_syntax_error("arguments are", &e))
         })?;
@@ -464,7 +473,7 @@ pub fn parse_uuid(what: &str, s: &str) -> Result<String> {
 }
 
 /// The UUID of `s`, in its hyphenated form (in either case).
-fn uuid_of(what: &str, s: &str) -> Result<uuid::Uuid> {
+pub(crate) fn uuid_of(what: &str, s: &str) -> Result<uuid::Uuid> {
     match uuid::Uuid::try_parse(s) {
         Ok(u) if s.len() == 36 => Ok(u),
         _ => Err(invalid(format!(

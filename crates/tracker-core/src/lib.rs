@@ -16,6 +16,7 @@ pub mod emitter;
 pub mod enrich;
 pub mod error;
 pub mod event;
+mod fast_path;
 pub mod input;
 pub mod method;
 pub mod payload;

@@ -343,9 +343,39 @@ impl Method {
     /// and how to answer. `namespace`: the tracker's (a WebView message is
     /// tracked only by the trackers it names).
     fn parse(self, args_json: &str, namespace: Option<&str>) -> Result<(Op, Vec<String>, Answer)> {
+        let eid = uuid::Uuid::new_v4;
+        if let Some(kind) = self.event_type() {
+            // Screen views and structured events, read without a map of
+            // values when the general parser would take them as they are.
+            if let Some(event) = crate::fast_path::from_args_array(kind, args_json) {
+                return Ok((Op::Track { event, eid: eid() }, Vec::new(), Answer::Nothing));
+            }
+        }
+        self.parse_general(args_json, namespace)
+    }
+
+    /// The event the general parser makes of a `track*` call's arguments,
+    /// and its notes (what the fast path's tests compare with).
+    #[cfg(test)]
+    pub(crate) fn general_event(self, args_json: &str) -> Result<(Event, Vec<String>)> {
+        match self.parse_general(args_json, None)? {
+            (Op::Track { event, .. }, notes, _) => Ok((event, notes)),
+            _ => Err(TrackerError::InvalidArgument(format!(
+                "{} tracks no event",
+                self.name()
+            ))),
+        }
+    }
+
+    /// [`Method::parse`] by the general parser alone.
+    fn parse_general(
+        self,
+        args_json: &str,
+        namespace: Option<&str>,
+    ) -> Result<(Op, Vec<String>, Answer)> {
+        let eid = uuid::Uuid::new_v4;
         let args = self.arguments(args_json)?;
         let mut args = args.into_iter();
-        let eid = uuid::Uuid::new_v4;
         if let Some(kind) = self.event_type() {
             let (event, notes) = Event::from_args_noting(kind, args.next(), args.next())?;
             return Ok((Op::Track { event, eid: eid() }, notes, Answer::Nothing));
