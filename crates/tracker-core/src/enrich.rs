@@ -614,6 +614,11 @@ pub struct Additions {
     /// Entities, after the app's own (shared: the fixed, global and screen
     /// entities are not copied for every event).
     pub entities: Vec<Arc<Added>>,
+    /// For a screen view (`trackScreenViewEvent`), the index in `entities`
+    /// of the screen entity it made: its JSON is the screen view's `id`,
+    /// `name` and `type` again, so the store can leave it out and write it
+    /// from the screen view when sending (`payload::ScreenAt`).
+    pub own_screen: Option<usize>,
 }
 
 /// What becomes of one tracked event.
@@ -809,6 +814,8 @@ impl Enricher {
         out.entities.extend(self.fixed.iter().cloned());
         let mut summary = None;
         let mut deep_link = None;
+        // Whether this event is a screen view that made the current screen entity.
+        let mut own_screen = false;
         if let EventBody::ScreenView(sv) = &mut event.body {
             if let Some(prev) = self.screen.as_ref() {
                 // A previous screen from a self-describing screen view may
@@ -839,6 +846,7 @@ impl Enricher {
             }
             let json = screen_entity_json(sv);
             deep_link = self.enter_screen(entity, Some(json), now_ms, &mut out);
+            own_screen = true;
         }
         if let EventBody::SelfDescribing(sd) = &mut event.body {
             match sd.schema.as_str() {
@@ -893,6 +901,9 @@ impl Enricher {
         }
         if self.flags.screen_context {
             if let Some(screen) = &self.screen {
+                if own_screen {
+                    out.own_screen = Some(out.entities.len());
+                }
                 out.entities.push(Arc::clone(&screen.entity));
             }
         }

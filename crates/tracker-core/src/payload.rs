@@ -158,7 +158,100 @@ pub struct Deferred {
     pub session_prefix: Arc<str>,
     /// The event's `eventIndex`.
     pub event_index: u32,
+    /// A screen view's own `screen` entity, left out of `items`: it is
+    /// written from the screen view (`event`) when the payload is put back
+    /// together, at this place in `items`.
+    pub screen: Option<ScreenAt>,
 }
+
+/// Where a screen view's own `screen` entity goes among the items, and the
+/// length of its JSON. The entity repeats the screen view's `id`, `name`
+/// and `type`: about a quarter of a stored screen view, written, checkpointed
+/// and read again for nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScreenAt {
+    /// The byte offset in `items` (after the comma before it, if any).
+    pub at: usize,
+    /// The length of its JSON.
+    pub len: usize,
+}
+
+/// The `screen` entity of a screen view, read from the screen view's JSON
+/// as [`build`] stores it (`event` of [`Deferred`]): its `id`, and its
+/// `name` and `type` exactly as they are written there (JSON text, escapes
+/// included), so that it is written with the same bytes as the entity
+/// `enrich` made of the same screen view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScreenOfView<'a> {
+    id: &'a str,
+    name: &'a str,
+    screen_type: Option<&'a str>,
+}
+
+impl<'a> ScreenOfView<'a> {
+    /// The entity of `view`, the JSON of a screen view; `None` if it is not
+    /// one (not JSON, another schema, no string `id` or no `name`).
+    pub fn of(view: &'a str) -> Option<ScreenOfView<'a>> {
+        use serde_json::value::RawValue;
+        #[derive(serde::Deserialize)]
+        struct View<'a> {
+            #[serde(borrow)]
+            schema: &'a str,
+            #[serde(borrow)]
+            data: Data<'a>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Data<'a> {
+            #[serde(borrow)]
+            id: &'a str,
+            #[serde(borrow)]
+            name: &'a RawValue,
+            #[serde(borrow, rename = "type")]
+            screen_type: Option<&'a RawValue>,
+        }
+        let v: View<'a> = serde_json::from_str(view).ok()?;
+        (v.schema == SCREEN_VIEW_SCHEMA).then_some(ScreenOfView {
+            id: v.data.id,
+            name: v.data.name.get(),
+            screen_type: v.data.screen_type.map(RawValue::get),
+        })
+    }
+
+    /// The pieces of its JSON, in order.
+    fn pieces(&self) -> [&'a str; 7] {
+        let (key, screen_type) = match self.screen_type {
+            Some(t) => (r#","type":"#, t),
+            None => ("", ""),
+        };
+        [
+            SCREEN_ENTITY_HEAD,
+            self.id,
+            r#"","name":"#,
+            self.name,
+            key,
+            screen_type,
+            "}}",
+        ]
+    }
+
+    /// The length of its JSON.
+    pub fn json_len(&self) -> usize {
+        self.pieces().iter().map(|p| p.len()).sum()
+    }
+
+    /// Writes its JSON.
+    fn write(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        self.pieces()
+            .iter()
+            .try_for_each(|p| w.write_all(p.as_bytes()))
+    }
+}
+
+/// The `screen` entity's JSON up to its `id`'s value.
+const SCREEN_ENTITY_HEAD: &str = concat!(
+    r#"{"schema":"iglu:com.snowplowanalytics.mobile/screen/jsonschema/1-0-0","#,
+    r#""data":{"id":""#
+);
 
 /// The length of the `contexts` wrapper's start, before its items.
 const CONTEXTS_HEAD_LEN: usize =
@@ -217,24 +310,25 @@ impl Deferred {
         assembled_len(
             payload,
             self.event.as_deref(),
-            &self.items,
+            self.items.len() + self.screen.map_or(0, |s| s.len),
             &self.session_prefix,
             self.event_index,
         )
     }
 }
 
-/// The length of the payload [`assemble_parts`] makes of these parts.
+/// The length of the payload [`assemble_parts`] makes of these parts, whose
+/// items (the screen entity included) are `items_len` bytes.
 fn assembled_len(
     payload: &str,
     event: Option<&str>,
-    items: &str,
+    items_len: usize,
     session_prefix: &str,
     event_index: u32,
 ) -> usize {
     let json = CONTEXTS_HEAD_LEN
-        + items.len()
-        + usize::from(!items.is_empty())
+        + items_len
+        + usize::from(items_len > 0)
         + session_prefix.len()
         + digits(event_index)
         + "}}]}".len();
@@ -254,31 +348,46 @@ fn assembled_len(
 
 /// The payload stored as `payload` and `deferred`, as [`build`] makes it:
 /// the `ue_px` field (if any) and the `cx` field last.
-pub fn assemble(payload: &str, deferred: &Deferred) -> String {
-    assemble_parts(
+/// `None` if the screen entity it leaves out cannot be written from its
+/// event (never for what [`build`] made).
+pub fn assemble(payload: &str, deferred: &Deferred) -> Option<String> {
+    let screen = match deferred.screen {
+        Some(at) => Some((at.at, ScreenOfView::of(deferred.event.as_deref()?)?)),
+        None => None,
+    };
+    Some(assemble_parts(
         payload,
         deferred.event.as_deref(),
         &deferred.items,
+        screen,
         &deferred.session_prefix,
         deferred.event_index,
-    )
+    ))
 }
 
 /// [`assemble`] from the parts as they are stored: the `contexts` JSON is
 /// base64-encoded as it is written, into the payload's one allocation.
+/// `screen`: the screen entity left out of `items`, and where it goes
+/// (a char boundary of `items`, or the end).
 pub fn assemble_parts(
     payload: &str,
     event: Option<&str>,
     items: &str,
+    screen: Option<(usize, ScreenOfView<'_>)>,
     session_prefix: &str,
     event_index: u32,
 ) -> String {
     let body = payload.strip_suffix('}').unwrap_or(payload);
+    let (before, after) = match screen {
+        Some((at, _)) if items.is_char_boundary(at) => items.split_at(at),
+        _ => (items, ""),
+    };
+    let items_len = items.len() + screen.map_or(0, |(_, s)| s.json_len());
     // Its exact size, so the buffer is never grown.
     let mut out = String::with_capacity(assembled_len(
         payload,
         event,
-        items,
+        items_len,
         session_prefix,
         event_index,
     ));
@@ -304,8 +413,12 @@ pub fn assemble_parts(
     push_base64(&mut out, |b64| {
         sdj_start(b64, CONTEXTS_SCHEMA)?;
         b64.write_all(b"[")?;
-        b64.write_all(items.as_bytes())?;
-        if !items.is_empty() {
+        b64.write_all(before.as_bytes())?;
+        if let Some((_, screen)) = screen {
+            screen.write(b64)?;
+        }
+        b64.write_all(after.as_bytes())?;
+        if items_len > 0 {
             b64.write_all(b",")?;
         }
         b64.write_all(session_prefix.as_bytes())?;
@@ -490,7 +603,13 @@ pub fn build(
         .chain(additions.entities.iter().map(|a| Entity::Added(a)))
         .collect();
     if let (Some(prefix), true, Some(s)) = (prefix, b64, session) {
-        if let Some(deferred) = defer_entities(&entities, s, prefix, &mut unstruct) {
+        // A screen view's own screen entity is written from the screen view
+        // when sent (the same bytes: both come from `screen_json_start`).
+        let own_screen = match &event.body {
+            EventBody::ScreenView(_) => additions.own_screen.map(|i| i + event.contexts.len()),
+            _ => None,
+        };
+        if let Some(deferred) = defer_entities(&entities, own_screen, s, prefix, &mut unstruct) {
             return (f.write(), Some(deferred));
         }
     }
@@ -580,18 +699,28 @@ fn screen_view_json(sv: &ScreenView) -> Vec<u8> {
 /// The parts of [`Deferred`], taking the self-describing event's JSON from
 /// `unstruct`; `None` if the session entity does not end with its
 /// `eventIndex` (then the payload is built whole, `unstruct` left as it was).
+/// `own_screen`: which of `entities` is the screen view's own screen entity,
+/// written from the screen view again when the payload is assembled.
 fn defer_entities(
     entities: &[Entity<'_>],
+    own_screen: Option<usize>,
     session: &ClientSession,
     prefix: &mut SessionPrefix,
     unstruct: &mut Option<Vec<u8>>,
 ) -> Option<Deferred> {
     let mut items = Vec::with_capacity(JSON_CAPACITY);
+    let mut screen = None;
     for (i, e) in entities.iter().enumerate() {
         if i > 0 {
             items.push(b',');
         }
         match e {
+            Entity::Added(a) if own_screen == Some(i) => {
+                screen = Some(ScreenAt {
+                    at: items.len(),
+                    len: a.json().len(),
+                });
+            }
             // Serialised once for every event it goes on.
             Entity::Added(a) => items.extend_from_slice(a.json().as_bytes()),
             e => serde_json::to_writer(&mut items, e).ok()?,
@@ -612,6 +741,7 @@ fn defer_entities(
         items,
         session_prefix,
         event_index: session.event_index,
+        screen,
     })
 }
 
@@ -729,6 +859,73 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// A screen view's own screen entity, left out when stored and
+        /// written from the screen view when assembled, comes back with the
+        /// bytes the entity had (its JSON as serde writes the enricher's
+        /// map), in its place among the others, whatever its text.
+        #[test]
+        fn a_screen_entity_written_from_its_screen_view_is_the_one_left_out(
+            name in proptest::prelude::any::<String>(),
+            screen_type in proptest::option::of(proptest::prelude::any::<String>()),
+            previous in proptest::option::of("[a-z\"\\\\ é]{0,8}"),
+            place in 0usize..4,
+            with_contexts in proptest::prelude::any::<bool>(),
+        ) {
+            let config = crate::config::Config::from_json(
+                r#"{"networkConfig":{"endpoint":"c.io"}}"#,
+                &crate::config::PlatformDefaults::default(),
+            )
+            .unwrap();
+            let source = Source { config: &config.tracker, namespace: "ns" };
+            let id = "4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c";
+            let contexts = with_contexts
+                .then(|| json!([{"schema": "iglu:com.acme/c/jsonschema/1-0-0", "data": {"k": "v"}}]));
+            let view = json!({"name": name, "id": id, "type": screen_type, "previousName": previous});
+            let Ok(event) = Event::from_args(crate::event::EventType::ScreenView, Some(view), contexts) else {
+                return Ok(()); // refused (a marker, too long): nothing stored
+            };
+            let EventBody::ScreenView(sv) = &event.body else { unreachable!() };
+            let mut data = json!({"id": id, "name": sv.name.as_str()});
+            if let Some(t) = &sv.screen_type {
+                data["type"] = json!(t.as_str());
+            }
+            let added = |schema: &str, data: Value| {
+                Added::new(crate::event::SelfDescribing { schema: schema.into(), data })
+            };
+            // The screen entity alone, first, between two others, or last.
+            let mut entities: Vec<_> = (0..[0, 1, 2, 2][place])
+                .map(|i| added("iglu:com.acme/o/jsonschema/1-0-0", json!({"i": i})))
+                .collect();
+            let at = [0, 0, 1, 2][place];
+            entities.insert(at, added(crate::enrich::SCREEN_SCHEMA, data));
+            let additions = Additions { fields: Vec::new(), entities, own_screen: Some(at) };
+            let session = ClientSession {
+                user_id: "u".into(),
+                session_id: "s".into(),
+                session_index: 1,
+                previous_session_id: None,
+                storage_mechanism: "SQLITE",
+                first_event_id: "f".into(),
+                first_event_timestamp: "t".into(),
+                event_index: 3,
+            };
+            let whole = build(&source, &event, "e", 5, Some(&session), &additions, None).0;
+            let mut prefix = SessionPrefix::default();
+            let (stored, deferred) =
+                build(&source, &event, "e", 5, Some(&session), &additions, Some(&mut prefix));
+            let deferred = deferred.unwrap();
+            let screen = deferred.screen.unwrap();
+            proptest::prop_assert!(!deferred.items.contains("mobile/screen/"));
+            proptest::prop_assert_eq!(
+                ScreenOfView::of(deferred.event.as_deref().unwrap()).map(|s| s.json_len()),
+                Some(screen.len)
+            );
+            proptest::prop_assert_eq!(assemble(&stored, &deferred), Some(whole.clone()));
+            proptest::prop_assert_eq!(deferred.assembled_len(&stored), whole.len());
+        }
+    }
+
     #[test]
     fn deferred_entities_assemble_into_the_payload_built_whole() {
         let config = crate::config::Config::from_json(
@@ -801,6 +998,7 @@ mod tests {
                     Additions {
                         fields: Vec::new(),
                         entities: vec![Arc::clone(&added), added],
+                        own_screen: None,
                     }
                 };
                 let whole = build(&source, &event, "e", 5, Some(&session), &additions, None).0;
@@ -828,7 +1026,7 @@ mod tests {
                 assert!(!payload.contains("\"cx\""));
                 assert!(!payload.contains("\"ue_px\""));
                 assert_eq!(deferred.event.is_some(), payload.contains(r#""e":"ue""#));
-                assert_eq!(assemble(&payload, &deferred), whole);
+                assert_eq!(assemble(&payload, &deferred).as_ref(), Some(&whole));
                 assert_eq!(deferred.assembled_len(&payload), whole.len());
                 checked += 1;
             }
@@ -842,8 +1040,9 @@ mod tests {
                     items: items.into(),
                     session_prefix: Arc::from(r#"{"schema":"s","data":{"eventIndex":"#),
                     event_index: 7,
+                    screen: None,
                 };
-                let alone = assemble("{}", &d);
+                let alone = assemble("{}", &d).unwrap();
                 let v: Value = serde_json::from_str(&alone).expect(&alone);
                 assert_eq!(
                     v.as_object().unwrap().len(),

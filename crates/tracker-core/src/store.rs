@@ -23,12 +23,16 @@ CREATE TABLE IF NOT EXISTS events (
     created_ms INTEGER NOT NULL,
     -- Set when the event's entities are kept apart (payload::Deferred): the
     -- other entities, its client_session entity (session_entities.id), its
-    -- eventIndex, and the self-describing JSON of an e=ue event (NULL for
-    -- the others). Files made before these columns get them on opening.
+    -- eventIndex, the self-describing JSON of an e=ue event (NULL for the
+    -- others), and for a screen view where its screen entity goes. Files
+    -- made before these columns get them on opening.
     entities TEXT,
     session INTEGER,
     event_index INTEGER,
-    unstruct TEXT
+    unstruct TEXT,
+    -- A screen view's own screen entity, left out of `entities`: where it
+    -- goes among them (a byte offset); it is written from `unstruct`.
+    screen_at INTEGER
 );
 -- The client_session entity of a session's events, up to their eventIndex.
 CREATE TABLE IF NOT EXISTS session_entities (id INTEGER PRIMARY KEY, prefix TEXT NOT NULL);
@@ -275,6 +279,7 @@ fn configure(conn: &Connection) -> Result<()> {
         ("session", "INTEGER"),
         ("event_index", "INTEGER"),
         ("unstruct", "TEXT"),
+        ("screen_at", "INTEGER"),
     ] {
         let has: i64 = conn.query_row(
             "SELECT count(*) FROM pragma_table_info('events') WHERE name = ?1",
@@ -305,8 +310,7 @@ fn newest_created_ms(conn: &Connection) -> Result<i64> {
 }
 
 /// The queued events with what their payloads are assembled from.
-const QUEUED: &str =
-    "SELECT id, payload, entities, event_index, session, created_ms, unstruct FROM events";
+const QUEUED: &str = "SELECT id, payload, entities, event_index, session, created_ms, unstruct, screen_at FROM events";
 
 /// The session entities of the queued rows read so far, by
 /// `session_entities.id`: read and checked once each (`None`: missing or
@@ -337,25 +341,45 @@ fn queued_payload(
         row.get_ref(3)?,
         row.get_ref(4)?,
         row.get_ref(6)?,
+        row.get_ref(7)?,
     ) {
-        (V::Null, _, _, V::Null) => Ok(Some(payload.to_owned())),
-        (V::Text(items), V::Integer(index), V::Integer(session), unstruct) => {
+        (V::Null, _, _, V::Null, V::Null) => Ok(Some(payload.to_owned())),
+        (V::Text(items), V::Integer(index), V::Integer(session), unstruct, screen_at) => {
             let (Ok(items), Ok(event_index)) = (std::str::from_utf8(items), u32::try_from(index))
             else {
                 return Ok(None);
             };
             let event = match unstruct {
                 V::Null => None,
-                V::Text(event) => match std::str::from_utf8(event).ok().filter(|e| is_object(e)) {
-                    Some(event) => Some(event),
-                    None => return Ok(None),
+                V::Text(event) => match std::str::from_utf8(event) {
+                    Ok(event) => Some(event),
+                    Err(_) => return Ok(None),
                 },
                 _ => return Ok(None),
             };
-            let items_sound = items.is_empty() || {
+            // A screen view's own screen entity, written from the screen
+            // view (whose JSON this reads, so checks, whole).
+            let screen = match (screen_at, event) {
+                (V::Null, Some(event)) if is_object(event) => None,
+                (V::Null, None) => None,
+                (V::Integer(at), Some(event)) => {
+                    match (usize::try_from(at), payload::ScreenOfView::of(event)) {
+                        (Ok(at), Some(screen)) if items.is_char_boundary(at) => Some((at, screen)),
+                        _ => return Ok(None),
+                    }
+                }
+                _ => return Ok(None),
+            };
+            // The items are checked with an object where the screen entity goes.
+            let (before, after) = screen.map_or((items, ""), |(at, _)| items.split_at(at));
+            let items_sound = items.is_empty() && screen.is_none() || {
                 scratch.clear();
                 scratch.push('[');
-                scratch.push_str(items);
+                scratch.push_str(before);
+                if screen.is_some() {
+                    scratch.push_str("{}");
+                }
+                scratch.push_str(after);
                 scratch.push(']');
                 serde_json::from_str::<serde::de::IgnoredAny>(scratch).is_ok()
             };
@@ -377,6 +401,7 @@ fn queued_payload(
                     payload,
                     event,
                     items,
+                    screen,
                     prefix,
                     event_index,
                 ))),
@@ -769,7 +794,7 @@ impl Store {
             }
             {
                 let mut insert = tx.prepare_cached(
-                "INSERT INTO events (payload, created_ms, entities, session, event_index, unstruct) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO events (payload, created_ms, entities, session, event_index, unstruct, screen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
                 for e in events {
                     // Never before the event ahead of it (a clock set back).
@@ -782,7 +807,8 @@ impl Store {
                             None::<&str>,
                             None::<i64>,
                             None::<i64>,
-                            None::<&str>
+                            None::<&str>,
+                            None::<i64>
                         ])?;
                         continue;
                     };
@@ -809,7 +835,8 @@ impl Store {
                         d.items,
                         session_id,
                         d.event_index,
-                        d.event
+                        d.event,
+                        d.screen.map(|s| s.at as i64)
                     ])?;
                 }
             }
@@ -1211,6 +1238,7 @@ mod tests {
                     r#"{{"schema":"iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2","data":{{"userId":"{user}","eventIndex":"#
                 )),
                 event_index: index,
+                screen: None,
             }),
         }
     }
@@ -1257,7 +1285,7 @@ mod tests {
         assert_eq!(read.len(), 5);
         for (e, r) in events.iter().zip(&read) {
             let want = match &e.deferred {
-                Some(d) => payload::assemble(&e.payload, d),
+                Some(d) => payload::assemble(&e.payload, d).unwrap(),
                 None => e.payload.clone(),
             };
             assert_eq!(r.payload, want);
@@ -1321,6 +1349,80 @@ mod tests {
             "the first session's entity went, the others stay"
         );
         assert_eq!(s.read_batch(10, &HashSet::new()).unwrap().len(), 2);
+    }
+
+    /// `e` as a screen view whose JSON is `view`, its own screen entity
+    /// left out of the items at byte `at`.
+    fn screen_view(e: NewEvent, view: &str, at: usize) -> NewEvent {
+        let mut e = self_describing(e, view);
+        if let Some(d) = e.deferred.as_mut() {
+            let len = payload::ScreenOfView::of(view).unwrap().json_len();
+            d.screen = Some(payload::ScreenAt { at, len });
+        }
+        e
+    }
+
+    const VIEW: &str = concat!(
+        r#"{"schema":"iglu:com.snowplowanalytics.mobile/screen_view/jsonschema/1-0-0","#,
+        r#""data":{"id":"4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c","name":"a \"b\" é\n","#,
+        r#""previousName":"x","type":"feed"}}"#
+    );
+
+    #[test]
+    fn a_screen_views_own_screen_entity_is_written_from_it_and_damaged_ones_are_dead() {
+        let p = database_path(&tmp(), "ns");
+        let (mut s, _) = Store::open(&p, 0).unwrap();
+        let other = r#"{"schema":"iglu:com.acme/o/jsonschema/1-0-0","data":{"s":"é"}}"#;
+        let before = format!("{other},");
+        let events: Vec<NewEvent> = (1..=7)
+            .map(|n| {
+                let e = deferred(&format!(r#"{{"e":"ue","n":"{n}"}}"#), "u", n, &before);
+                screen_view(e, VIEW, before.len())
+            })
+            .collect();
+        s.commit_with(&events, None, NO_LIMITS, false, &[]).unwrap();
+        let ids = queued_ids(&mut s, 10);
+        let damage = |sql: &str, id: i64| {
+            s.conn.execute(sql, params![id]).unwrap();
+        };
+        // Beyond the items, inside a character, before them, on a row
+        // whose event is not a screen view, on one with no event.
+        damage("UPDATE events SET screen_at = 999 WHERE id = ?1", ids[1]);
+        damage(
+            &format!(
+                "UPDATE events SET screen_at = {} WHERE id = ?1",
+                other.find('é').unwrap() + 1
+            ),
+            ids[2],
+        );
+        damage("UPDATE events SET screen_at = -1 WHERE id = ?1", ids[3]);
+        damage(
+            &format!("UPDATE events SET unstruct = '{EVENT}' WHERE id = ?1"),
+            ids[4],
+        );
+        damage("UPDATE events SET unstruct = NULL WHERE id = ?1", ids[5]);
+        let read = s.read_batch(10, &HashSet::new()).unwrap();
+        assert_eq!(
+            read.iter().map(|e| e.id).collect::<Vec<_>>(),
+            vec![ids[0], ids[6]]
+        );
+        for (r, e) in read.iter().zip([&events[0], &events[6]]) {
+            let want = payload::assemble(&e.payload, e.deferred.as_ref().unwrap()).unwrap();
+            assert_eq!(r.payload, want);
+        }
+        let v: serde_json::Value = serde_json::from_str(&read[0].payload).unwrap();
+        let raw = payload::decode_base64(v["cx"].as_str().unwrap()).unwrap();
+        let cx: serde_json::Value = serde_json::from_slice(&raw).unwrap();
+        assert_eq!(cx["data"][0]["data"]["s"], "é");
+        assert_eq!(
+            cx["data"][1],
+            serde_json::json!({
+                "schema": "iglu:com.snowplowanalytics.mobile/screen/jsonschema/1-0-0",
+                "data": {"id": "4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c", "name": "a \"b\" é\n", "type": "feed"},
+            })
+        );
+        assert_eq!(cx["data"][2]["data"]["eventIndex"], 1);
+        assert_eq!(s.dead_count().unwrap(), 5);
     }
 
     #[test]
@@ -1402,6 +1504,7 @@ mod tests {
             &[
                 deferred(r#"{"e":"pv"}"#, "u", 1, ""),
                 self_describing(deferred(r#"{"e":"ue"}"#, "u", 2, ""), EVENT),
+                screen_view(deferred(r#"{"e":"ue"}"#, "u", 3, ""), VIEW, 0),
             ],
             None,
             NO_LIMITS,
@@ -1410,7 +1513,8 @@ mod tests {
         )
         .unwrap();
         let read = s.read_batch(10, &HashSet::new()).unwrap();
-        assert_eq!(read.len(), 3);
+        assert_eq!(read.len(), 4);
+        assert!(read[3].payload.contains(r#""cx":""#));
         assert_eq!(read[0].payload, r#"{"e":"se","cx":"abc"}"#);
         assert!(read[1].payload.starts_with(r#"{"e":"pv","cx":""#));
         assert!(
