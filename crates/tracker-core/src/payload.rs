@@ -859,6 +859,20 @@ mod tests {
         );
     }
 
+    /// A first session's entity, at `event_index`.
+    fn first_session(event_index: u32) -> ClientSession {
+        ClientSession {
+            user_id: "u".into(),
+            session_id: "s".into(),
+            session_index: 1,
+            previous_session_id: None,
+            storage_mechanism: "SQLITE",
+            first_event_id: "f".into(),
+            first_event_timestamp: "t".into(),
+            event_index,
+        }
+    }
+
     proptest::proptest! {
         /// A screen view's own screen entity, left out when stored and
         /// written from the screen view when assembled, comes back with the
@@ -900,16 +914,7 @@ mod tests {
             let at = [0, 0, 1, 2][place];
             entities.insert(at, added(crate::enrich::SCREEN_SCHEMA, data));
             let additions = Additions { fields: Vec::new(), entities, own_screen: Some(at) };
-            let session = ClientSession {
-                user_id: "u".into(),
-                session_id: "s".into(),
-                session_index: 1,
-                previous_session_id: None,
-                storage_mechanism: "SQLITE",
-                first_event_id: "f".into(),
-                first_event_timestamp: "t".into(),
-                event_index: 3,
-            };
+            let session = first_session(3);
             let whole = build(&source, &event, "e", 5, Some(&session), &additions, None).0;
             let mut prefix = SessionPrefix::default();
             let (stored, deferred) =
@@ -1070,16 +1075,7 @@ mod tests {
             None,
         )
         .unwrap();
-        let session = ClientSession {
-            user_id: "u".into(),
-            session_id: "s".into(),
-            session_index: 1,
-            previous_session_id: None,
-            storage_mechanism: "SQLITE",
-            first_event_id: "f".into(),
-            first_event_timestamp: "t".into(),
-            event_index: 1,
-        };
+        let session = first_session(1);
         let a = Additions::default();
         let mut cache = SessionPrefix::default();
         let (payload, deferred) = build(
