@@ -217,14 +217,17 @@ impl<'a> ScreenOfView<'a> {
         })
     }
 
-    /// The pieces of its JSON, in order.
-    fn pieces(&self) -> [&'a str; 7] {
+    /// The pieces of its JSON, in order (as `enrich` writes the entity:
+    /// [`screen_json_start`], then the `type`).
+    fn pieces(&self) -> [&'a str; 9] {
         let (key, screen_type) = match self.screen_type {
             Some(t) => (r#","type":"#, t),
             None => ("", ""),
         };
         [
-            SCREEN_ENTITY_HEAD,
+            r#"{"schema":""#,
+            crate::enrich::SCREEN_SCHEMA,
+            r#"","data":{"id":""#,
             self.id,
             r#"","name":"#,
             self.name,
@@ -246,12 +249,6 @@ impl<'a> ScreenOfView<'a> {
             .try_for_each(|p| w.write_all(p.as_bytes()))
     }
 }
-
-/// The `screen` entity's JSON up to its `id`'s value.
-const SCREEN_ENTITY_HEAD: &str = concat!(
-    r#"{"schema":"iglu:com.snowplowanalytics.mobile/screen/jsonschema/1-0-0","#,
-    r#""data":{"id":""#
-);
 
 /// The length of the `contexts` wrapper's start, before its items.
 const CONTEXTS_HEAD_LEN: usize =
