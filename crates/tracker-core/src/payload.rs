@@ -264,19 +264,38 @@ fn base64_len(n: usize) -> usize {
     n / 3 * 4 + [0, 2, 3][n % 3]
 }
 
-/// Appends the unpadded URL-safe base64 of what `write` writes, encoded as
-/// it is written (no copy of the text is made).
+/// What [`push_base64`]'s buffer keeps between calls, at most: a payload
+/// part of the usual size fits; a larger one's memory goes back.
+const BASE64_TEXT_KEPT: usize = 64 * 1024;
+
+/// Appends the unpadded URL-safe base64 of what `write` writes. The text is
+/// written into a buffer the thread keeps, then encoded in one pass: the
+/// streaming encoder cost more than the encoding for the many short writes
+/// of a payload's parts (a stored event is put back together from about ten
+/// pieces), and the emitter was 6-9% faster end to end without it.
 fn push_base64(
     out: &mut String,
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) {
-    let mut b64 = base64::write::EncoderStringWriter::from_consumer(
-        out,
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-    );
-    // Writing to a String cannot fail.
-    let _ = write(&mut b64);
-    b64.into_inner();
+    thread_local! {
+        static TEXT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let engine = &base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    TEXT.with(|text| {
+        // Never taken twice (`write` does not call back), but a fresh buffer would do.
+        let mut own = Vec::new();
+        let mut kept = text.try_borrow_mut();
+        let text = match kept.as_deref_mut() {
+            Ok(kept) => kept,
+            Err(_) => &mut own,
+        };
+        text.clear();
+        // Writing to a Vec cannot fail.
+        let _ = write(text);
+        engine.encode_string(&*text, out);
+        text.clear();
+        text.shrink_to(BASE64_TEXT_KEPT);
+    });
 }
 
 /// Writes the start of a self-describing JSON, `{"schema":"<schema>","data":`.
@@ -854,6 +873,24 @@ mod tests {
                 each.join(",")
             )
         );
+    }
+
+    #[test]
+    fn base64_of_written_pieces_is_the_encoding_of_their_text() {
+        use base64::Engine;
+        let engine = &base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        // Sizes around a 3-byte group and past what the buffer keeps, one
+        // after the other: nothing of a call stays in the next.
+        for n in [0usize, 1, 2, 3, 4, 100, 70_000, 5] {
+            let text: Vec<u8> = (0..n).map(|i| (i * 7 % 251) as u8).collect();
+            let mut out = String::from("x=");
+            push_base64(&mut out, |w| {
+                let (a, b) = text.split_at(n / 2);
+                w.write_all(a)?;
+                w.write_all(b)
+            });
+            assert_eq!(out, format!("x={}", engine.encode(&text)), "{n} bytes");
+        }
     }
 
     /// A first session's entity, at `event_index`.
