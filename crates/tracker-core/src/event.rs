@@ -1324,6 +1324,23 @@ pub(crate) fn self_describing(what: &str, v: Value) -> Result<SelfDescribing> {
     Ok(SelfDescribing { schema, data })
 }
 
+/// A `track*` call's entities, checked and parsed as [`Event::from_args`]
+/// does, for the fast path (`fast_path.rs`): `None` where that refuses
+/// them or notes something (an unknown key), which the general parser then
+/// reports itself.
+pub(crate) fn contexts_without_notes(v: Value) -> Option<Vec<SelfDescribing>> {
+    input::check_json(&v, "contexts").ok()?;
+    let before = NOTES.with(|n| n.borrow().len());
+    let parsed = parse_contexts(Some(v));
+    let noted = NOTES.with(|n| {
+        let mut n = n.borrow_mut();
+        let noted = n.len() > before;
+        n.truncate(before);
+        noted
+    });
+    parsed.ok().filter(|_| !noted)
+}
+
 fn parse_contexts(v: Option<Value>) -> Result<Vec<SelfDescribing>> {
     match v {
         None | Some(Value::Null) => Ok(Vec::new()),

@@ -13,86 +13,110 @@
 //! general parser would accept it and build the same event, and otherwise
 //! answers `None`, so that the general parser runs and answers as it always
 //! did (its errors, its notes on unknown keys). So it steps aside for an
-//! unknown key, a key given twice, a value of another type, entities, and
-//! anything the checks below refuse; and for a string with an escape, which
-//! cannot be borrowed, so for the marker of a value JSON cannot carry too
-//! (it begins with a NUL, which JSON escapes). A property test holds it to
-//! that: whatever it accepts, the general parser accepts as the same event.
+//! unknown key, a key given twice, a value of another type, and anything
+//! the checks below refuse; and for a string with an escape, which cannot
+//! be borrowed, so for the marker of a value JSON cannot carry too (it
+//! begins with a NUL, which JSON escapes). The call's entities, if any, are
+//! checked and parsed by the general parser's own functions; refused or
+//! noted, they send the whole call to it. A property test holds the fast
+//! path to that: whatever it accepts, the general parser accepts as the
+//! same event.
 
 use crate::event::{self, Event, EventBody, EventType, ScreenView};
 use crate::input::{self, too_long};
 use crate::text::Text;
 use serde::de::{Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
+use serde_json::Value;
 
 /// The event of a `track*` call's argument array (`[event]` or
-/// `[event, null]`), if the fast path takes it.
+/// `[event, entities]`), if the fast path takes it.
 pub(crate) fn from_args_array(kind: EventType, args_json: &str) -> Option<Event> {
     match kind {
-        EventType::ScreenView => serde_json::from_str::<Args<ScreenViewFields>>(args_json)
-            .ok()?
-            .0
-            .event(),
-        EventType::Structured => serde_json::from_str::<Args<StructuredFields>>(args_json)
-            .ok()?
-            .0
-            .event(),
+        EventType::ScreenView => read::<Args<ScreenViewFields>, _>(args_json),
+        EventType::Structured => read::<Args<StructuredFields>, _>(args_json),
         _ => None,
     }
 }
 
 /// The event of [`Event::from_json`]'s object (`{"event": ...}`, with
-/// `contexts` absent or null), if the fast path takes it.
+/// `contexts` optional), if the fast path takes it.
 pub(crate) fn from_object(kind: EventType, json: &str) -> Option<Event> {
     match kind {
-        EventType::ScreenView => serde_json::from_str::<Object<ScreenViewFields>>(json)
-            .ok()?
-            .event
-            .event(),
-        EventType::Structured => serde_json::from_str::<Object<StructuredFields>>(json)
-            .ok()?
-            .event
-            .event(),
+        EventType::ScreenView => read::<Object<ScreenViewFields>, _>(json),
+        EventType::Structured => read::<Object<StructuredFields>, _>(json),
         _ => None,
     }
 }
 
-/// `[event]` or `[event, null]`: one event and no entities.
-struct Args<F>(F);
+/// The event of a call's JSON read as `T`: its own fields by the fast path,
+/// its entities (if any) by the general parser's own functions.
+fn read<'a, T, F>(json: &'a str) -> Option<Event>
+where
+    T: Deserialize<'a> + Into<Args<F>>,
+    F: Fields,
+{
+    let Args { event, contexts } = serde_json::from_str::<T>(json).ok()?.into();
+    let mut event = event.event()?;
+    if let Some(contexts) = contexts {
+        event.contexts = event::contexts_without_notes(contexts)?;
+    }
+    Some(event)
+}
 
+/// An event kind's fields, as the fast path reads them.
+trait Fields {
+    /// The event the general parser builds of these fields, or `None`
+    /// where it would refuse them.
+    fn event(self) -> Option<Event>;
+}
+
+/// A call's arguments: an event and its entities (`None` or null: none).
+struct Args<F> {
+    event: F,
+    contexts: Option<Value>,
+}
+
+/// `[event]`, `[event, entities]`; nothing may follow.
 impl<'de, F: Deserialize<'de>> Deserialize<'de> for Args<F> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Seq<F>(std::marker::PhantomData<F>);
         impl<'de, F: Deserialize<'de>> Visitor<'de> for Seq<F> {
             type Value = Args<F>;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("[event] or [event, null]")
+                f.write_str("[event] or [event, entities]")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Args<F>, A::Error> {
                 use serde::de::Error;
                 let event = seq
                     .next_element::<F>()?
                     .ok_or_else(|| A::Error::custom("no event"))?;
-                // `()` is JSON's null only; then nothing may follow.
-                if seq.next_element::<()>()?.is_some()
-                    && seq.next_element::<IgnoredAny>()?.is_some()
-                {
+                let contexts = seq.next_element::<Value>()?;
+                if contexts.is_some() && seq.next_element::<IgnoredAny>()?.is_some() {
                     return Err(A::Error::custom("more than two arguments"));
                 }
-                Ok(Args(event))
+                Ok(Args { event, contexts })
             }
         }
         d.deserialize_seq(Seq(std::marker::PhantomData))
     }
 }
 
-/// `{"event": ..., "contexts": null}`, `contexts` optional.
+/// `{"event": ..., "contexts": ...}`, `contexts` optional.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Object<F> {
     event: F,
     #[serde(default)]
-    #[allow(dead_code)] // only null is read, which is no entities
-    contexts: Option<()>,
+    contexts: Option<Value>,
+}
+
+impl<F> From<Object<F>> for Args<F> {
+    fn from(o: Object<F>) -> Args<F> {
+        Args {
+            event: o.event,
+            contexts: o.contexts,
+        }
+    }
 }
 
 /// A screen view's fields, borrowed from the JSON text.
@@ -140,9 +164,8 @@ fn required(s: Option<&str>) -> Option<&str> {
     s.filter(|s| !s.is_empty())
 }
 
-impl ScreenViewFields<'_> {
-    /// The event the general parser builds of these fields (`screen_view`
-    /// in event.rs), or `None` where it would refuse them.
+/// As `screen_view` in event.rs.
+impl Fields for ScreenViewFields<'_> {
     fn event(self) -> Option<Event> {
         let max = input::MAX_SCREEN_VIEW_STRING_CHARS;
         let name = required(self.name)?;
@@ -183,9 +206,8 @@ impl ScreenViewFields<'_> {
     }
 }
 
-impl StructuredFields<'_> {
-    /// The event the general parser builds of these fields (`structured`
-    /// in event.rs), or `None` where it would refuse them.
+/// As `structured` in event.rs.
+impl Fields for StructuredFields<'_> {
     fn event(self) -> Option<Event> {
         let category = required(self.category)?;
         let action = required(self.action)?;
@@ -221,6 +243,14 @@ mod tests {
     use serde_json::{json, Map, Value};
 
     const ID: &str = "4f2a1c9e-0b7d-4e5a-9c3b-2d1e0f9a8b7c";
+    /// Two entities the general parser takes, as a second argument.
+    const ENTITIES: &str = r#",[{"schema":"iglu:com.acme/c/jsonschema/1-0-0","data":{"k":"v"}},{"schema":"iglu:com.acme/d/jsonschema/1-0-0","data":{}}]"#;
+    /// An entity with a key it does not know: taken, with a note.
+    const NOTED: &str = r#",[{"schema":"iglu:com.acme/c/jsonschema/1-0-0","data":{},"x":1}]"#;
+    /// An entity whose schema is not an Iglu URI: refused.
+    const BAD_ENTITY: &str = r#",[{"schema":"acme","data":{}}]"#;
+    /// An entity holding the marker of a value JSON cannot carry: refused.
+    const MARKED: &str = r#",[{"schema":"iglu:com.acme/c/jsonschema/1-0-0","data":{"n":"\u0000rn-rust-tracker:unsupported:NaN"}}]"#;
 
     fn method(kind: EventType) -> Method {
         match kind {
@@ -298,6 +328,13 @@ mod tests {
                 json!({"category": "c", "action": "a", "value": null}),
                 ",null",
             ),
+            (EventType::ScreenView, json!({"name": "Home"}), ",[]"),
+            (EventType::ScreenView, json!({"name": "Home"}), ENTITIES),
+            (
+                EventType::Structured,
+                json!({"category": "c", "action": "a"}),
+                ENTITIES,
+            ),
         ];
         for (kind, event, tail) in usual {
             assert!(
@@ -305,6 +342,22 @@ mod tests {
                 "not taken: {event} {tail}"
             );
         }
+        // The entities are the general parser's, in order.
+        let e = from_args_array(
+            EventType::ScreenView,
+            &format!(r#"[{{"name":"a"}}{ENTITIES}]"#),
+        )
+        .unwrap();
+        assert_eq!(
+            e.contexts
+                .iter()
+                .map(|c| c.schema.as_str())
+                .collect::<Vec<_>>(),
+            [
+                "iglu:com.acme/c/jsonschema/1-0-0",
+                "iglu:com.acme/d/jsonschema/1-0-0"
+            ]
+        );
         // What the general parser makes of it, checked above; the id in lower case.
         let e = from_args_array(
             EventType::ScreenView,
@@ -328,8 +381,10 @@ mod tests {
                 r#"{"name":"a","extra":1}"#.into(),
                 "",
             ), // noted
-            (EventType::ScreenView, r#"{"name":"a"}"#.into(), ",[]"),      // entities
-            (EventType::ScreenView, r#"{"name":"a"}"#.into(), ",null,1"),  // too many
+            (EventType::ScreenView, r#"{"name":"a"}"#.into(), NOTED),      // noted
+            (EventType::ScreenView, r#"{"name":"a"}"#.into(), BAD_ENTITY),
+            (EventType::ScreenView, r#"{"name":"a"}"#.into(), ",{}"),
+            (EventType::ScreenView, r#"{"name":"a"}"#.into(), ",null,1"), // too many
             (EventType::ScreenView, r#"{"name":""}"#.into(), ""),
             (EventType::ScreenView, r#"{"type":"a"}"#.into(), ""),
             (EventType::ScreenView, r#"{"name":"a","id":"x"}"#.into(), ""),
@@ -367,11 +422,8 @@ mod tests {
         }
         assert!(from_args_array(EventType::ScreenView, "[]").is_none());
         assert!(from_args_array(EventType::ScreenView, "{}").is_none());
-        assert!(from_object(
-            EventType::ScreenView,
-            r#"{"event":{"name":"a"},"contexts":[]}"#
-        )
-        .is_none());
+        let noted = format!(r#"{{"event":{{"name":"a"}},"contexts":{}}}"#, &NOTED[1..]);
+        assert!(from_object(EventType::ScreenView, &noted).is_none());
         assert!(
             from_object(EventType::ScreenView, r#"{"event":{"name":"a"},"other":1}"#).is_none()
         );
@@ -455,7 +507,20 @@ mod tests {
     }
 
     fn tail() -> impl Strategy<Value = &'static str> {
-        prop::sample::select(vec!["", ",null", ",[]", ",null,null", ",{}", ",1"])
+        prop::sample::select(vec![
+            "",
+            ",null",
+            ",[]",
+            ",null,null",
+            ",{}",
+            ",1",
+            ENTITIES,
+            NOTED,
+            BAD_ENTITY,
+            MARKED,
+            ",[null]",
+            ",[],[]",
+        ])
     }
 
     proptest! {

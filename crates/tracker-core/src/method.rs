@@ -343,12 +343,12 @@ impl Method {
     /// and how to answer. `namespace`: the tracker's (a WebView message is
     /// tracked only by the trackers it names).
     fn parse(self, args_json: &str, namespace: Option<&str>) -> Result<(Op, Vec<String>, Answer)> {
-        let eid = uuid::Uuid::new_v4;
         if let Some(kind) = self.event_type() {
             // Screen views and structured events, read without a map of
             // values when the general parser would take them as they are.
             if let Some(event) = crate::fast_path::from_args_array(kind, args_json) {
-                return Ok((Op::Track { event, eid: eid() }, Vec::new(), Answer::Nothing));
+                let eid = uuid::Uuid::new_v4();
+                return Ok((Op::Track { event, eid }, Vec::new(), Answer::Nothing));
             }
         }
         self.parse_general(args_json, namespace)
