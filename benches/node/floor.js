@@ -26,6 +26,7 @@ async function main() {
   const failed = (e) => {
     throw e;
   };
+  // Summed and printed, so that the encoding is work V8 cannot drop.
   let encoded = 0;
   const track = (...callArgs) => {
     encoded += JSON.stringify(callArgs).length;

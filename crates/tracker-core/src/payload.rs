@@ -172,7 +172,9 @@ pub struct Deferred {
 pub struct ScreenAt {
     /// The byte offset in `items` (after the comma before it, if any).
     pub at: usize,
-    /// The length of its JSON.
+    /// The length of its JSON. It follows from `event` too, but the writer
+    /// sizes every payload ([`Deferred::assembled_len`]) and has the entity's
+    /// JSON at hand, so it does not parse the screen view again for it.
     pub len: usize,
 }
 
