@@ -909,31 +909,54 @@ impl Store {
         max_bytes: usize,
         skip: &HashSet<i64>,
     ) -> Result<Vec<StoredEvent>> {
+        self.read_skipping(limit, max_bytes, skip, SKIPPED_RUN)
+    }
+
+    /// [`Store::read_batch_within`], stepping over every run of at least
+    /// `run` consecutive ids of `skip` without reading its rows (`usize::MAX`:
+    /// reads every row, as the tests' reference).
+    fn read_skipping(
+        &mut self,
+        limit: u32,
+        max_bytes: usize,
+        skip: &HashSet<i64>,
+        run: usize,
+    ) -> Result<Vec<StoredEvent>> {
         let mut good = Vec::new();
         let mut dead = Vec::new();
         {
             let mut stmt = self
                 .conn
-                .prepare_cached(&format!("{QUEUED} ORDER BY id LIMIT ?1"))?;
+                .prepare_cached(&format!("{QUEUED} WHERE id > ?1 ORDER BY id LIMIT ?2"))?;
             let n = i64::from(limit) + i64::try_from(skip.len()).unwrap_or(0);
-            let mut rows = stmt.query(params![n])?;
+            let runs = skipped_runs(skip, run);
             let mut bytes = 0usize;
             let (mut prefixes, mut scratch) = (Prefixes::new(), String::new());
-            while let Some(row) = rows.next()? {
-                if good.len() >= limit as usize || (!good.is_empty() && bytes >= max_bytes) {
-                    break;
-                }
-                let id: i64 = row.get(0)?;
-                if skip.contains(&id) {
-                    continue;
-                }
-                match queued_payload(&self.conn, row, &mut prefixes, &mut scratch)? {
-                    Some(payload) => {
-                        bytes = bytes.saturating_add(payload.len());
-                        good.push(StoredEvent { id, payload })
+            let mut after = i64::MIN;
+            'rows: loop {
+                let mut rows = stmt.query(params![after, n])?;
+                while let Some(row) = rows.next()? {
+                    if good.len() >= limit as usize || (!good.is_empty() && bytes >= max_bytes) {
+                        break 'rows;
                     }
-                    None => dead.push(id),
+                    let id: i64 = row.get(0)?;
+                    // Every id of the run is skipped, so every row in it.
+                    if let Some(&last) = runs.get(&id) {
+                        after = last;
+                        continue 'rows;
+                    }
+                    if skip.contains(&id) {
+                        continue;
+                    }
+                    match queued_payload(&self.conn, row, &mut prefixes, &mut scratch)? {
+                        Some(payload) => {
+                            bytes = bytes.saturating_add(payload.len());
+                            good.push(StoredEvent { id, payload })
+                        }
+                        None => dead.push(id),
+                    }
                 }
+                break;
             }
         }
         if !dead.is_empty() {
@@ -1033,6 +1056,32 @@ impl Store {
             .query_row("SELECT count(*) FROM dead_events", [], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
+}
+
+/// The fewest consecutive skipped ids [`Store::read_batch_within`] steps over
+/// rather than reads. The emitter skips what it has sent until the writer
+/// removes it, the head of the queue: in a burst each row was read about
+/// three times, twice only to be skipped.
+const SKIPPED_RUN: usize = 16;
+
+/// The runs of at least `min` consecutive ids in `skip`: first id to last.
+fn skipped_runs(skip: &HashSet<i64>, min: usize) -> HashMap<i64, i64> {
+    let mut runs = HashMap::new();
+    if skip.len() < min {
+        return runs;
+    }
+    let mut ids: Vec<i64> = skip.iter().copied().collect();
+    ids.sort_unstable();
+    let mut start = 0;
+    for i in 1..=ids.len() {
+        if i == ids.len() || ids[i] != ids[i - 1].saturating_add(1) {
+            if i - start >= min {
+                runs.insert(ids[start], ids[i - 1]);
+            }
+            start = i;
+        }
+    }
+    runs
 }
 
 /// Rows of the `events` table per INSERT statement. One statement per row
@@ -1444,6 +1493,53 @@ mod tests {
         s.commit_with(&events[..1], None, NO_LIMITS, false, &[])
             .unwrap();
         assert_eq!(queued_ids(&mut s, n as u32 + 1)[n], read[0].id + n as i64);
+    }
+
+    #[test]
+    fn runs_of_skipped_ids_are_found_from_their_first_id() {
+        let skip: HashSet<i64> = [1, 2, 3, 5, 7, 8, 9, 10, 20, i64::MAX - 1, i64::MAX].into();
+        let runs = skipped_runs(&skip, 3);
+        assert_eq!(runs, HashMap::from([(1, 3), (7, 10)]));
+        assert_eq!(skipped_runs(&skip, 2).get(&(i64::MAX - 1)), Some(&i64::MAX));
+        assert!(skipped_runs(&skip, 12).is_empty());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Stepping over runs of skipped ids reads exactly what reading every
+        /// row reads: the queue with gaps in its ids, skipped ids in runs and
+        /// alone, some of them no longer (or never) queued, any limits.
+        #[test]
+        fn stepping_over_skipped_runs_reads_what_reading_every_row_reads(
+            gone in proptest::collection::vec(0u8..5, 120),
+            skipped in proptest::collection::vec(0u8..4, 120),
+            extra in proptest::collection::hash_set(0i64..140, 0..10),
+            limit in 1u32..130,
+            max_bytes in 1usize..6000,
+        ) {
+            let p = database_path(&tmp(), "ns");
+            let (mut s, _) = Store::open(&p, 0).unwrap();
+            let events: Vec<NewEvent> = (0..120)
+                .map(|i| NewEvent {
+                    payload: format!(r#"{{"e":"pv","n":"{}"}}"#, "x".repeat(i % 9)),
+                    created_ms: 1,
+                    deferred: None,
+                })
+                .collect();
+            s.commit_with(&events, None, NO_LIMITS, false, &[]).unwrap();
+            let ids = queued_ids(&mut s, 200);
+            let pick = |marks: &[u8], keep: fn(u8) -> bool| -> Vec<i64> {
+                ids.iter().zip(marks).filter(|(_, m)| keep(**m)).map(|(id, _)| *id).collect()
+            };
+            s.delete_sent(&pick(&gone, |m| m == 0)).unwrap();
+            let mut skip: HashSet<i64> = pick(&skipped, |m| m != 0).into_iter().collect();
+            skip.extend(extra);
+            let all = s.read_skipping(limit, max_bytes, &skip, usize::MAX).unwrap();
+            let stepping = s.read_skipping(limit, max_bytes, &skip, 2).unwrap();
+            proptest::prop_assert_eq!(&stepping, &all);
+            let used = s.read_batch_within(limit, max_bytes, &skip).unwrap();
+            proptest::prop_assert_eq!(used, all);
+        }
     }
 
     #[test]
