@@ -25,8 +25,13 @@ use std::sync::Arc;
 /// refuses URLs from 64 KiB on.
 const MAX_GET_URL_BYTES: u32 = 65_000;
 
-/// The most commands applied in one transaction.
-const MAX_BATCH: usize = 512;
+/// The most commands applied in one transaction. Every transaction waits
+/// for the disk and rewrites the pages its rows share with the one before;
+/// in a burst of 50,000 screen views the writer alone took 204 ms at 512,
+/// 191 at 1,024, 190 at 2,048 and 195 at 4,096 (medians of 4), and the
+/// mean time from a call to its commit went from 105 to 80-97 ms at 1,024.
+/// One event at a time, as an app usually tracks, a transaction holds one.
+const MAX_BATCH: usize = 1024;
 
 pub(crate) struct Writer {
     namespace: String,
