@@ -940,12 +940,15 @@ impl Store {
                         break 'rows;
                     }
                     let id: i64 = row.get(0)?;
-                    // Every id of the run is skipped, so every row in it.
-                    if let Some(&last) = runs.get(&id) {
-                        after = last;
-                        continue 'rows;
-                    }
                     if skip.contains(&id) {
+                        // Every id of its run is skipped, so every row in it:
+                        // the rest of the run is not read. (The run's first
+                        // rows may be gone already.)
+                        let run_end = runs.range(..=id).next_back().map(|(_, &last)| last);
+                        if let Some(last) = run_end.filter(|&last| last > id) {
+                            after = last;
+                            continue 'rows;
+                        }
                         continue;
                     }
                     match queued_payload(&self.conn, row, &mut prefixes, &mut scratch)? {
@@ -1065,8 +1068,8 @@ impl Store {
 const SKIPPED_RUN: usize = 16;
 
 /// The runs of at least `min` consecutive ids in `skip`: first id to last.
-fn skipped_runs(skip: &HashSet<i64>, min: usize) -> HashMap<i64, i64> {
-    let mut runs = HashMap::new();
+fn skipped_runs(skip: &HashSet<i64>, min: usize) -> std::collections::BTreeMap<i64, i64> {
+    let mut runs = std::collections::BTreeMap::new();
     if skip.len() < min {
         return runs;
     }
@@ -1499,7 +1502,7 @@ mod tests {
     fn runs_of_skipped_ids_are_found_from_their_first_id() {
         let skip: HashSet<i64> = [1, 2, 3, 5, 7, 8, 9, 10, 20, i64::MAX - 1, i64::MAX].into();
         let runs = skipped_runs(&skip, 3);
-        assert_eq!(runs, HashMap::from([(1, 3), (7, 10)]));
+        assert_eq!(runs, [(1, 3), (7, 10)].into());
         assert_eq!(skipped_runs(&skip, 2).get(&(i64::MAX - 1)), Some(&i64::MAX));
         assert!(skipped_runs(&skip, 12).is_empty());
     }
