@@ -234,10 +234,15 @@ pub struct GlobalContexts {
 /// link and summary entities): shared by the events it goes on, and
 /// serialised once for all of them (the platform and application entities
 /// go on every event, the screen entity on every event on that screen).
+///
+/// Either form is made from the other the first time it is needed (one of
+/// them is always there): a screen view's entity is made as JSON only, since
+/// building its map of values, and freeing it at the next screen view, was a
+/// tenth of the writer's instructions per screen view.
 #[derive(Debug)]
 pub struct Added {
     /// The entity.
-    pub entity: SelfDescribing,
+    entity: std::sync::OnceLock<SelfDescribing>,
     /// Its JSON, made the first time an event needs it.
     json: std::sync::OnceLock<String>,
 }
@@ -246,36 +251,51 @@ impl Added {
     /// Shares `entity`.
     pub fn new(entity: SelfDescribing) -> Arc<Added> {
         Arc::new(Added {
-            entity,
+            entity: std::sync::OnceLock::from(entity),
             json: std::sync::OnceLock::new(),
         })
     }
 
-    /// Shares `entity`, whose JSON is `json` (written directly, as serde
+    /// Shares the entity whose JSON is `json` (written directly, as serde
     /// would have: see `screen_entity_json`).
-    fn with_json(entity: SelfDescribing, json: String) -> Arc<Added> {
+    fn from_json(json: String) -> Arc<Added> {
         Arc::new(Added {
-            entity,
+            entity: std::sync::OnceLock::new(),
             json: std::sync::OnceLock::from(json),
+        })
+    }
+
+    /// The entity, read from its JSON the first time if it was made as JSON.
+    pub fn entity(&self) -> &SelfDescribing {
+        self.entity.get_or_init(|| {
+            let json = self.json.get().map_or("", String::as_str);
+            let mut v: Value = serde_json::from_str(json).unwrap_or(Value::Null);
+            SelfDescribing {
+                schema: match v.get_mut("schema").map(Value::take) {
+                    Some(Value::String(schema)) => schema,
+                    _ => String::new(),
+                },
+                data: v.get_mut("data").map(Value::take).unwrap_or(Value::Null),
+            }
         })
     }
 
     /// The entity as JSON, `{"schema":...,"data":...}`, made once.
     pub fn json(&self) -> &str {
         self.json
-            .get_or_init(|| serde_json::to_string(&self.entity).unwrap_or_default())
+            .get_or_init(|| serde_json::to_string(self.entity()).unwrap_or_default())
     }
 }
 
 impl PartialEq for Added {
     fn eq(&self, other: &Added) -> bool {
-        self.entity == other.entity
+        self.entity() == other.entity()
     }
 }
 
 impl serde::Serialize for Added {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        self.entity.serialize(s)
+        self.entity().serialize(s)
     }
 }
 
@@ -512,8 +532,51 @@ struct Screen {
     /// events it goes on, and with the copy of the enricher the writer
     /// keeps to undo a refused event).
     entity: Arc<Added>,
+    /// Its `id`, `name` and `type` when a typed screen view made it (the
+    /// entity is then JSON only); `None` after a self-describing one.
+    fields: Option<ScreenFields>,
     /// Screen engagement so far.
     summary: Summary,
+}
+
+/// The screen entity's data as a typed screen view gives it.
+#[derive(Debug, Clone, PartialEq)]
+struct ScreenFields {
+    id: uuid::Uuid,
+    name: crate::text::Text,
+    screen_type: Option<crate::text::Text>,
+}
+
+impl Screen {
+    /// The string its entity's data holds under `key` (`id`, `name` or `type`).
+    fn text(&self, key: &str) -> Option<crate::text::Text> {
+        match &self.fields {
+            Some(f) => match key {
+                "id" => {
+                    let mut buffer = uuid::Uuid::encode_buffer();
+                    Some((&*f.id.hyphenated().encode_lower(&mut buffer)).into())
+                }
+                "name" => Some(f.name.clone()),
+                "type" => f.screen_type.clone(),
+                _ => None,
+            },
+            None => self
+                .entity
+                .entity()
+                .data
+                .get(key)
+                .and_then(Value::as_str)
+                .map(Into::into),
+        }
+    }
+
+    /// The value its entity's data holds under `key` (`id`, `name` or `type`).
+    fn value(&self, key: &str) -> Option<Value> {
+        match &self.fields {
+            Some(_) => self.text(key).map(|t| Value::String(t.to_string())),
+            None => self.entity.entity().data.get(key).cloned(),
+        }
+    }
 }
 
 /// What `screen_summary` reports, accumulated from the screen view on.
@@ -820,32 +883,23 @@ impl Enricher {
             if let Some(prev) = self.screen.as_ref() {
                 // A previous screen from a self-describing screen view may
                 // hold other values than strings: those are not copied.
-                let was = |k: &str| {
-                    prev.entity
-                        .entity
-                        .data
-                        .get(k)
-                        .and_then(Value::as_str)
-                        .map(crate::text::Text::from)
-                };
                 for (field, from) in [
                     (&mut sv.previous_name, "name"),
                     (&mut sv.previous_id, "id"),
                     (&mut sv.previous_type, "type"),
                 ] {
                     if field.is_none() {
-                        *field = was(from);
+                        *field = prev.text(from);
                     }
                 }
             }
-            let mut entity = Map::new();
-            entity.insert("id".into(), Value::String(sv.id.to_string()));
-            entity.insert("name".into(), Value::String(sv.name.to_string()));
-            if let Some(t) = &sv.screen_type {
-                entity.insert("type".into(), Value::String(t.to_string()));
-            }
-            let json = screen_entity_json(sv);
-            deep_link = self.enter_screen(entity, Some(json), now_ms, &mut out);
+            let entity = Added::from_json(screen_entity_json(sv));
+            let fields = ScreenFields {
+                id: sv.id,
+                name: sv.name.clone(),
+                screen_type: sv.screen_type.clone(),
+            };
+            deep_link = self.enter_screen(entity, Some(fields), now_ms, &mut out);
             own_screen = true;
         }
         if let EventBody::SelfDescribing(sd) = &mut event.body {
@@ -859,10 +913,8 @@ impl Enricher {
                             ("id", "previousId"),
                             ("type", "previousType"),
                         ] {
-                            if let (Some(v), false) =
-                                (prev.entity.entity.data.get(from), data.contains_key(to))
-                            {
-                                data.insert(to.into(), v.clone());
+                            if let (false, Some(v)) = (data.contains_key(to), prev.value(from)) {
+                                data.insert(to.into(), v);
                             }
                         }
                     }
@@ -872,6 +924,10 @@ impl Enricher {
                             entity.insert(k.into(), v.clone());
                         }
                     }
+                    let entity = Added::new(SelfDescribing {
+                        schema: SCREEN_SCHEMA.into(),
+                        data: Value::Object(entity),
+                    });
                     deep_link = self.enter_screen(entity, None, now_ms, &mut out);
                 }
                 s if s == SCREEN_END_SCHEMA => {
@@ -912,14 +968,13 @@ impl Enricher {
         out
     }
 
-    /// A screen view makes its screen (`entity`: its `id`, `name` and
-    /// `type`; `json`, the entity's JSON if already written) the current
-    /// one, its engagement counted from `now_ms`; a deep link received
+    /// A screen view makes its screen (`entity`, and `fields` when a typed
+    /// screen view made it) the current one, its engagement counted from `now_ms`; a deep link received
     /// before it goes on it (`url` and `refr`, and the entity returned).
     fn enter_screen(
         &mut self,
-        entity: Map<String, Value>,
-        json: Option<String>,
+        entity: Arc<Added>,
+        fields: Option<ScreenFields>,
         now_ms: i64,
         out: &mut Additions,
     ) -> Option<SelfDescribing> {
@@ -928,15 +983,9 @@ impl Enricher {
             in_background: self.in_background,
             ..Summary::default()
         };
-        let entity = SelfDescribing {
-            schema: SCREEN_SCHEMA.into(),
-            data: Value::Object(entity),
-        };
         self.screen = Some(Screen {
-            entity: match json {
-                Some(json) => Added::with_json(entity, json),
-                None => Added::new(entity),
-            },
+            entity,
+            fields,
             summary,
         });
         let link = self.deep_link.take()?;
@@ -1093,6 +1142,10 @@ mod tests {
                 data: Value::Object(data),
             });
             assert_eq!(screen_entity_json(&sv), entity.json());
+            // Made as JSON only, it reads back as the same entity.
+            let from_json = Added::from_json(screen_entity_json(&sv));
+            assert_eq!(from_json.entity(), entity.entity());
+            assert_eq!(from_json.json(), entity.json());
         }
     }
 }
