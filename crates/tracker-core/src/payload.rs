@@ -100,10 +100,8 @@ impl<'a> Fields<'a> {
     /// [`Fields::put_json`] of JSON already written.
     fn put_json_text(&mut self, b64: bool, enc_key: &'a str, plain_key: &'a str, json: Vec<u8>) {
         if b64 {
-            let mut encoded = Vec::with_capacity(base64_len(json.len()));
-            encode_url_safe(&json, &mut encoded);
-            // The alphabet is ASCII.
-            let encoded = String::from_utf8(encoded).unwrap_or_default();
+            let mut encoded = String::with_capacity(json.len().div_ceil(3) * 4);
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_string(&json, &mut encoded);
             self.put_as(enc_key, Cow::Owned(encoded), true);
         } else {
             // serde_json writes UTF-8 only.
@@ -268,56 +266,9 @@ fn base64_len(n: usize) -> usize {
     n / 3 * 4 + [0, 2, 3][n % 3]
 }
 
-/// What [`push_base64`]'s buffers keep between calls, at most: a payload
+/// What [`push_base64`]'s buffer keeps between calls, at most: a payload
 /// part of the usual size fits; a larger one's memory goes back.
 const BASE64_TEXT_KEPT: usize = 64 * 1024;
-
-/// The URL-safe base64 alphabet (RFC 4648 §5).
-const URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// The two characters of every 12 bits, the first in the low byte: half
-/// the lookups of one character per 6 bits, and a group's eight characters
-/// are put together in a register and stored at once.
-static URL_SAFE_PAIRS: [u16; 4096] = {
-    let mut pairs = [0u16; 4096];
-    let mut i = 0;
-    while i < 4096 {
-        pairs[i] = URL_SAFE[i >> 6] as u16 | (URL_SAFE[i & 63] as u16) << 8;
-        i += 1;
-    }
-    pairs
-};
-
-/// Appends the unpadded URL-safe base64 of `input` to `out`. Base64 of the
-/// entities and the self-describing event is most of putting a stored event
-/// back together (a kilobyte per screen view); the base64 crate's encoder
-/// looks up one character per 6 bits and took 7,000 instructions per screen
-/// view, this one looks up two per 12 bits. `tests::url_safe_base64_*`
-/// holds it to the crate's encoding.
-fn encode_url_safe(input: &[u8], out: &mut Vec<u8>) {
-    let start = out.len();
-    out.resize(start + base64_len(input.len()), 0);
-    let out = &mut out[start..];
-    let whole = input.len() / 6;
-    let (input, rest_in) = input.split_at(whole * 6);
-    let (output, rest_out) = out.split_at_mut(whole * 8);
-    // 6 bytes are 48 bits: four pairs, eight characters.
-    for (i, o) in input.chunks_exact(6).zip(output.chunks_exact_mut(8)) {
-        let bits = u64::from_be_bytes([i[0], i[1], i[2], i[3], i[4], i[5], 0, 0]);
-        let pair = |shift: u32| u64::from(URL_SAFE_PAIRS[(bits >> shift) as usize & 0xfff]);
-        let chars = pair(52) | pair(40) << 16 | pair(28) << 32 | pair(16) << 48;
-        o.copy_from_slice(&chars.to_le_bytes());
-    }
-    // The last 0-5 bytes, one character per 6 bits, the last one's missing
-    // bits zero.
-    let mut bits = 0u64;
-    for (k, byte) in rest_in.iter().enumerate() {
-        bits |= u64::from(*byte) << (56 - 8 * k);
-    }
-    for (k, o) in rest_out.iter_mut().enumerate() {
-        *o = URL_SAFE[(bits >> (58 - 6 * k)) as usize & 63];
-    }
-}
 
 /// Appends the unpadded URL-safe base64 of what `write` writes. The text is
 /// written into a buffer the thread keeps, then encoded in one pass: the
@@ -329,28 +280,23 @@ fn push_base64(
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) {
     thread_local! {
-        static BUFFERS: std::cell::RefCell<(Vec<u8>, Vec<u8>)> =
-            const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+        static TEXT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    BUFFERS.with(|buffers| {
-        // Never taken twice (`write` does not call back), but fresh buffers would do.
-        let mut own = (Vec::new(), Vec::new());
-        let mut kept = buffers.try_borrow_mut();
-        let (text, encoded) = match kept.as_deref_mut() {
+    let engine = &base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    TEXT.with(|text| {
+        // Never taken twice (`write` does not call back), but a fresh buffer would do.
+        let mut own = Vec::new();
+        let mut kept = text.try_borrow_mut();
+        let text = match kept.as_deref_mut() {
             Ok(kept) => kept,
             Err(_) => &mut own,
         };
         text.clear();
-        encoded.clear();
         // Writing to a Vec cannot fail.
         let _ = write(text);
-        encode_url_safe(text, encoded);
-        // The alphabet is ASCII: this only checks the new characters.
-        out.push_str(std::str::from_utf8(encoded).unwrap_or_default());
-        for buffer in [text, encoded] {
-            buffer.clear();
-            buffer.shrink_to(BASE64_TEXT_KEPT);
-        }
+        engine.encode_string(&*text, out);
+        text.clear();
+        text.shrink_to(BASE64_TEXT_KEPT);
     });
 }
 
@@ -946,58 +892,6 @@ mod tests {
                 w.write_all(b)
             });
             assert_eq!(out, format!("x={}", engine.encode(&text)), "{n} bytes");
-        }
-    }
-
-    #[test]
-    fn url_safe_base64_is_the_base64_crates_for_every_length_and_byte() {
-        use base64::Engine;
-        let engine = &base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        // Every length through several 6-byte groups, and all 256 byte values
-        // at every place of a group (so every 12-bit pair and every tail).
-        let all: Vec<u8> = (0..=255u8).collect();
-        for n in 0..=64usize {
-            for start in 0..6 {
-                let input: Vec<u8> = all
-                    .iter()
-                    .cycle()
-                    .skip(start * 37)
-                    .take(n)
-                    .copied()
-                    .collect();
-                let mut out = b"x=".to_vec();
-                encode_url_safe(&input, &mut out);
-                assert_eq!(
-                    out,
-                    format!("x={}", engine.encode(&input)).into_bytes(),
-                    "{n} bytes"
-                );
-            }
-        }
-        for shift in 0..6 {
-            let input: Vec<u8> = all
-                .iter()
-                .cycle()
-                .skip(shift)
-                .take(256 * 6)
-                .copied()
-                .collect();
-            let mut out = Vec::new();
-            encode_url_safe(&input, &mut out);
-            assert_eq!(out, engine.encode(&input).into_bytes(), "shift {shift}");
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn url_safe_base64_is_the_base64_crates(input in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2000)) {
-            use base64::Engine;
-            let mut out = Vec::new();
-            encode_url_safe(&input, &mut out);
-            proptest::prop_assert_eq!(
-                out,
-                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&input).into_bytes()
-            );
         }
     }
 
