@@ -969,8 +969,9 @@ impl Enricher {
     }
 
     /// A screen view makes its screen (`entity`, and `fields` when a typed
-    /// screen view made it) the current one, its engagement counted from `now_ms`; a deep link received
-    /// before it goes on it (`url` and `refr`, and the entity returned).
+    /// screen view made it) the current one, its engagement counted from
+    /// `now_ms`; a deep link received before it goes on it (`url` and
+    /// `refr`, and the entity returned).
     fn enter_screen(
         &mut self,
         entity: Arc<Added>,
@@ -1146,6 +1147,22 @@ mod tests {
             let from_json = Added::from_json(screen_entity_json(&sv));
             assert_eq!(from_json.entity(), entity.entity());
             assert_eq!(from_json.json(), entity.json());
+        }
+    }
+
+    #[test]
+    fn an_entity_made_from_json_that_does_not_read_is_empty_not_a_panic() {
+        for bad in ["", "not json", "[1]", r#"{"schema":1,"data":2}"#] {
+            let added = Added::from_json(bad.into());
+            let entity = added.entity();
+            assert_eq!(entity.schema, "", "{bad:?}");
+            let data = if bad.starts_with(r#"{"schema""#) {
+                json!(2)
+            } else {
+                Value::Null
+            };
+            assert_eq!(entity.data, data, "{bad:?}");
+            assert_eq!(added.json(), bad, "its JSON stays what it was given");
         }
     }
 }
