@@ -15,7 +15,6 @@
 //!   §D8, payload_data 1-0-4 keys, client_session 1-0-2 shape of §1.2, §1.3).
 #![allow(dead_code)]
 
-use base64::Engine;
 use serde_json::{json, Map, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -534,8 +533,8 @@ fn decode_json_field(p: &Payload, enc: &str, plain: &str) -> Option<Value> {
             "{enc} must be URL-safe base64 without padding (no '+', '/', '='): {s}"
         );
         // Strict decoding: the URL-safe, no-padding alphabet only.
-        let strict = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(s)
+        let strict = base64_simd::URL_SAFE_NO_PAD
+            .decode_to_vec(s)
             .unwrap_or_else(|e| panic!("{enc} is not strict URL-safe unpadded base64: {e}"));
         let lenient = decode_base64(s).expect("decode_base64");
         assert_eq!(strict, lenient);
