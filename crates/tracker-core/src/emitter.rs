@@ -26,6 +26,9 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout, Transport,
+};
 
 /// Path of GET requests below the endpoint.
 pub const GET_PATH: &str = "/i";
@@ -391,6 +394,120 @@ impl Emitter {
     }
 }
 
+/// Sends a request's head together with the start of its body.
+///
+/// ureq transmits a request's head and its body in two writes: two system
+/// calls, two TCP segments (ureq turns Nagle's algorithm off), and a collector
+/// on the same machine woken twice per request. This connector, last in the
+/// chain (above TLS, so one TLS record too), holds the head back until the
+/// body's first write, and sends both in one; a request without a body sends
+/// its head when the answer is awaited. The bytes sent and their order are
+/// the same. (The bench's Rust runner, 50,000 events to a loopback
+/// collector: the process is switched out involuntarily half as often,
+/// about 4,000 → 2,000 times.)
+#[derive(Debug)]
+struct HeadWithBody;
+
+impl<In: Transport> Connector<In> for HeadWithBody {
+    type Out = HeldHead<In>;
+
+    fn connect(
+        &self,
+        _details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> std::result::Result<Option<HeldHead<In>>, ureq::Error> {
+        Ok(chained.map(HeldHead::new))
+    }
+}
+
+/// A transport of [`HeadWithBody`].
+#[derive(Debug)]
+struct HeldHead<T> {
+    inner: T,
+    /// A request's head, not sent yet.
+    head: Vec<u8>,
+    /// The next write starts a request (nothing was written since the last
+    /// answer was awaited).
+    next_is_head: bool,
+}
+
+impl<T: Transport> HeldHead<T> {
+    fn new(inner: T) -> HeldHead<T> {
+        HeldHead {
+            inner,
+            head: Vec::new(),
+            next_is_head: true,
+        }
+    }
+
+    /// Sends the head held back, if any (the output buffer is free).
+    fn send_head(&mut self, timeout: NextTimeout) -> std::result::Result<(), ureq::Error> {
+        if self.head.is_empty() {
+            return Ok(());
+        }
+        let head = std::mem::take(&mut self.head);
+        self.inner.buffers().output()[..head.len()].copy_from_slice(&head);
+        self.inner.transmit_output(head.len(), timeout)
+    }
+}
+
+impl<T: Transport> Transport for HeldHead<T> {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.inner.buffers()
+    }
+
+    fn transmit_output(
+        &mut self,
+        amount: usize,
+        timeout: NextTimeout,
+    ) -> std::result::Result<(), ureq::Error> {
+        if std::mem::take(&mut self.next_is_head) {
+            self.head
+                .extend_from_slice(&self.inner.buffers().output()[..amount]);
+            return Ok(());
+        }
+        let held = self.head.len();
+        if held == 0 {
+            return self.inner.transmit_output(amount, timeout);
+        }
+        let output = self.inner.buffers().output();
+        if held + amount > output.len() {
+            // No room for both: the head first, then this write.
+            let body = output[..amount].to_vec();
+            self.send_head(timeout)?;
+            self.inner.buffers().output()[..amount].copy_from_slice(&body);
+            return self.inner.transmit_output(amount, timeout);
+        }
+        output.copy_within(..amount, held);
+        output[..held].copy_from_slice(&self.head);
+        self.head.clear();
+        self.inner.transmit_output(held + amount, timeout)
+    }
+
+    fn maybe_await_input(
+        &mut self,
+        timeout: NextTimeout,
+    ) -> std::result::Result<bool, ureq::Error> {
+        self.send_head(timeout)?;
+        self.next_is_head = true;
+        self.inner.maybe_await_input(timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> std::result::Result<bool, ureq::Error> {
+        self.send_head(timeout)?;
+        self.next_is_head = true;
+        self.inner.await_input(timeout)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.inner.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.inner.is_tls()
+    }
+}
+
 /// The HTTP client. TLS is rustls with ureq's default roots, the Mozilla CA
 /// roots compiled in by webpki-roots, on every platform: nothing needs the JVM
 /// or the OS trust store, so there is no platform initialisation to forget.
@@ -406,7 +523,7 @@ fn agent(timeout_ms: u64, clock: Arc<dyn Clock>) -> ureq::Agent {
         .build();
     ureq::Agent::with_parts(
         config,
-        ureq::unversioned::transport::DefaultConnector::default(),
+        DefaultConnector::default().chain(HeadWithBody),
         Resolver {
             clock,
             cache: Mutex::new(None),
@@ -448,7 +565,7 @@ impl ureq::unversioned::resolver::Resolver for Resolver {
         &self,
         uri: &ureq::http::Uri,
         config: &ureq::config::Config,
-        timeout: ureq::unversioned::transport::NextTimeout,
+        timeout: NextTimeout,
     ) -> std::result::Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
         let host = uri.host().unwrap_or("");
         let port = uri.port_u16().or(match uri.scheme_str() {
@@ -974,6 +1091,111 @@ fn resolve(from: &str, location: &str) -> String {
             .filter(|i| *i >= host_end)
             .unwrap_or(host_end);
         format!("{}/{location}", &from[..path])
+    }
+}
+
+#[cfg(test)]
+mod head_with_body {
+    use super::{Buffers, HeldHead, NextTimeout, Transport};
+    use std::sync::{Arc, Mutex};
+    use ureq::unversioned::transport::LazyBuffers;
+
+    /// A transport that records what it is asked to send, write by write.
+    #[derive(Debug)]
+    struct Recorder {
+        buffers: LazyBuffers,
+        sent: Arc<Mutex<Vec<Vec<u8>>>>,
+    }
+
+    impl Transport for Recorder {
+        fn buffers(&mut self) -> &mut dyn Buffers {
+            &mut self.buffers
+        }
+        fn transmit_output(
+            &mut self,
+            amount: usize,
+            _timeout: NextTimeout,
+        ) -> Result<(), ureq::Error> {
+            let bytes = self.buffers.output()[..amount].to_vec();
+            self.sent.lock().unwrap().push(bytes);
+            Ok(())
+        }
+        fn await_input(&mut self, _timeout: NextTimeout) -> Result<bool, ureq::Error> {
+            Ok(false)
+        }
+        fn is_open(&mut self) -> bool {
+            true
+        }
+    }
+
+    fn timeout() -> NextTimeout {
+        NextTimeout {
+            after: std::time::Duration::from_secs(5).into(),
+            reason: ureq::Timeout::Global,
+            per_read: None,
+            per_write: None,
+        }
+    }
+
+    /// A transport of the connector over a recorder whose output buffer
+    /// holds `output` bytes, and what the recorder sent.
+    fn transport(output: usize) -> (impl Transport, Arc<Mutex<Vec<Vec<u8>>>>) {
+        let sent = Arc::new(Mutex::new(Vec::new()));
+        let recorder = Recorder {
+            buffers: LazyBuffers::new(64, output),
+            sent: Arc::clone(&sent),
+        };
+        (HeldHead::new(recorder), sent)
+    }
+
+    /// Writes `bytes` as ureq does: into the output buffer, then transmits them.
+    fn write(t: &mut impl Transport, bytes: &[u8]) {
+        t.buffers().output()[..bytes.len()].copy_from_slice(bytes);
+        t.transmit_output(bytes.len(), timeout()).unwrap();
+    }
+
+    fn sent(s: &Arc<Mutex<Vec<Vec<u8>>>>) -> Vec<String> {
+        s.lock()
+            .unwrap()
+            .iter()
+            .map(|b| String::from_utf8(b.clone()).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_head_goes_out_with_the_start_of_its_body() {
+        let (mut t, s) = transport(64);
+        write(&mut t, b"POST head;");
+        assert!(sent(&s).is_empty(), "the head waits for its body");
+        write(&mut t, b"body 1;");
+        write(&mut t, b"body 2;");
+        assert_eq!(sent(&s), ["POST head;body 1;", "body 2;"]);
+        t.await_input(timeout()).unwrap();
+        assert_eq!(sent(&s).len(), 2, "nothing was left to send");
+        // The next request on the connection is held back the same way.
+        write(&mut t, b"POST again;");
+        write(&mut t, b"body 3;");
+        assert_eq!(sent(&s)[2], "POST again;body 3;");
+    }
+
+    #[test]
+    fn a_head_without_a_body_goes_out_when_the_answer_is_awaited() {
+        let (mut t, s) = transport(64);
+        write(&mut t, b"GET head;");
+        assert!(sent(&s).is_empty());
+        t.maybe_await_input(timeout()).unwrap();
+        assert_eq!(sent(&s), ["GET head;"]);
+        write(&mut t, b"GET next;");
+        t.await_input(timeout()).unwrap();
+        assert_eq!(sent(&s), ["GET head;", "GET next;"]);
+    }
+
+    #[test]
+    fn a_head_and_body_larger_than_the_buffer_go_out_one_after_the_other() {
+        let (mut t, s) = transport(16);
+        write(&mut t, b"POST head;");
+        write(&mut t, b"0123456789");
+        assert_eq!(sent(&s), ["POST head;", "0123456789"]);
     }
 }
 
